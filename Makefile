@@ -1,0 +1,53 @@
+# Bawaba — the two commands a newcomer needs are `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.9
+export BAWABA_DATA_DIR ?= $(CURDIR)/var
+PORT ?= 8000
+export PORT
+
+.PHONY: run test test-sqlite test-postgres lint install lock messages bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(BIN)/uv: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+
+# Installs exactly what requirements.lock pins (hash-checked), then the project itself.
+$(VENV)/.installed: requirements.lock pyproject.toml | $(BIN)/uv
+	VIRTUAL_ENV=$(VENV) $(BIN)/uv pip sync --quiet --require-hashes requirements.lock
+	VIRTUAL_ENV=$(VENV) $(BIN)/uv pip install --quiet --no-deps -e .
+	touch $@
+
+install: $(VENV)/.installed
+
+# Re-resolve the dependencies after editing pyproject.toml.
+lock: | $(BIN)/uv
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --universal \
+	  --python-version 3.11 -o requirements.lock
+
+run: install
+	$(BIN)/bawaba setup --demo
+	$(BIN)/bawaba serve --port $(PORT)
+
+test: install
+	bash scripts/test.sh
+
+lint: install
+	$(BIN)/ruff check bawaba bench tests
+	$(BIN)/ruff format --check bawaba bench tests
+	$(BIN)/mypy bawaba/*/services.py bawaba/*/selectors.py
+	$(BIN)/lint-imports
+
+messages: install
+	cd bawaba && ../$(BIN)/bawaba makemessages -l ar --no-obsolete --ignore 'tests/*'
+	$(BIN)/bawaba compilemessages --ignore .venv
+
+bench: install
+	bash bench/run_all.sh
+
+clean:
+	rm -rf $(VENV) var

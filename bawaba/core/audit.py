@@ -1,0 +1,121 @@
+"""Writing and verifying the audit log (the hash chain)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from .models import AuditEvent, AuditHead
+from .request_context import current_request_context
+
+GENESIS = "0" * 64
+
+
+def _canonical(event: AuditEvent) -> bytes:
+    created = event.created_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    payload = [
+        event.seq,
+        created,
+        event.actor_id,
+        event.actor_label,
+        event.action,
+        event.object_type,
+        event.object_id,
+        event.ip or "",
+        event.user_agent,
+        event.outcome,
+        event.data,
+        event.prev_hash,
+    ]
+    return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def compute_hash(event: AuditEvent) -> str:
+    return hashlib.sha256(_canonical(event)).hexdigest()
+
+
+def audit_record(
+    *,
+    action: str,
+    outcome: str = AuditEvent.Outcome.SUCCESS,
+    actor: Any = None,
+    actor_label: str = "",
+    object_type: str = "",
+    object_id: Any = "",
+    data: dict[str, Any] | None = None,
+    ip: str | None = None,
+    user_agent: str | None = None,
+) -> AuditEvent:
+    """Append one event. Runs inside the caller's transaction (or its own), so an action
+    and its audit record commit or roll back together."""
+    ctx = current_request_context()
+    if actor is not None and getattr(actor, "is_authenticated", False):
+        actor_id = str(actor.pk)
+        actor_label = actor_label or str(actor.get_username())
+    else:
+        actor_id = ""
+    with transaction.atomic():
+        head, _ = AuditHead.objects.select_for_update().get_or_create(id=1)
+        event = AuditEvent(
+            seq=head.seq + 1,
+            created_at=timezone.now(),
+            actor_id=actor_id,
+            actor_label=actor_label[:200],
+            action=action[:100],
+            object_type=object_type[:100],
+            object_id=str(object_id)[:100],
+            ip=ip if ip is not None else ctx.ip,
+            user_agent=(user_agent if user_agent is not None else ctx.user_agent)[:400],
+            outcome=str(outcome),
+            data=json.loads(json.dumps(data or {}, default=str)),
+            prev_hash=head.hash,
+        )
+        event.hash = compute_hash(event)
+        event.save(force_insert=True)
+        head.seq, head.hash = event.seq, event.hash
+        head.save(update_fields=["seq", "hash"])
+    return event
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    seq: int
+    reason: str
+
+
+def audit_verify_chain(batch_size: int = 2000) -> tuple[int, ChainBreak | None]:
+    """Walk the chain in order. Returns (events checked, first break or None)."""
+    expected_prev = GENESIS
+    expected_seq = 1
+    checked = 0
+    for event in _iter_events(batch_size):
+        if event.seq != expected_seq:
+            return checked, ChainBreak(expected_seq, "missing record (sequence gap)")
+        if event.prev_hash != expected_prev:
+            return checked, ChainBreak(event.seq, "previous-hash link broken")
+        if compute_hash(event) != event.hash:
+            return checked, ChainBreak(event.seq, "record altered (hash mismatch)")
+        expected_prev = event.hash
+        expected_seq += 1
+        checked += 1
+    head = AuditHead.objects.filter(id=1).first()
+    if head and (head.seq != expected_seq - 1 or head.hash != expected_prev):
+        return checked, ChainBreak(expected_seq, "records removed from the end of the log")
+    return checked, None
+
+
+def _iter_events(batch_size: int) -> Iterator[AuditEvent]:
+    last = 0
+    while True:
+        batch = list(AuditEvent.objects.filter(seq__gt=last).order_by("seq")[:batch_size])
+        if not batch:
+            return
+        yield from batch
+        last = batch[-1].seq

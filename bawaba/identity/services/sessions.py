@@ -1,0 +1,146 @@
+"""Logged-in sessions: starting them (with the methods used), listing, ending.
+These functions take the request because a session is bound to it."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import login as django_login
+from django.contrib.auth import logout as django_logout
+from django.contrib.sessions.models import Session
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bawaba.core.audit import audit_record
+from bawaba.core.auth import SECOND_FACTOR_METHODS, SESSION_AMR, SESSION_AUTH_TIME
+from bawaba.core.errors import NotFound
+from bawaba.core.request_context import current_request_context
+from bawaba.messaging import services as messaging
+
+from ..models import KnownDevice, User, UserSession
+
+DEVICE_COOKIE = "bawaba_device"
+DEVICE_COOKIE_AGE = 2 * 365 * 24 * 3600
+SESSION_ACTING_AS = "bawaba_acting_as"
+
+
+def _device_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def session_start(request: HttpRequest, *, user: User, amr: list[str]) -> UserSession:
+    """Log `user` in on this request: new session key, methods recorded, session listed."""
+    ctx = current_request_context()
+    amr = sorted(set(amr) | ({"mfa"} if set(amr) & SECOND_FACTOR_METHODS and "pwd" in amr else set()))
+    with transaction.atomic():
+        django_login(request, user, backend="bawaba.identity.backends.IdentityBackend")
+        request.session[SESSION_AMR] = amr
+        request.session[SESSION_AUTH_TIME] = int(time.time())
+        request.session.save()
+        tracked = UserSession.objects.create(
+            user=user,
+            session_key=request.session.session_key,
+            ip=ctx.ip,
+            user_agent=ctx.user_agent[:400],
+            amr=amr,
+        )
+        audit_record(action="login.success", actor=user, object_type="session", object_id=tracked.id, data={"amr": amr})
+    return tracked
+
+
+def session_add_methods(request: HttpRequest, *, user: User, methods: list[str]) -> list[str]:
+    """Step-up: record further methods in the current session (for single sign-on's acr)."""
+    amr = set(request.session.get(SESSION_AMR, [])) | set(methods)
+    if amr & SECOND_FACTOR_METHODS and "pwd" in amr or "hwk" in amr:
+        amr.add("mfa")
+    new = sorted(amr)
+    request.session[SESSION_AMR] = new
+    request.session[SESSION_AUTH_TIME] = int(time.time())
+    UserSession.objects.filter(session_key=request.session.session_key).update(amr=new)
+    audit_record(action="login.step_up", actor=user, data={"methods": methods, "amr": new})
+    return new
+
+
+def remember_device(request: HttpRequest, response: HttpResponse, *, user: User) -> bool:
+    """Recognise the browser; on a browser never seen for this account (and not the first
+    ever), tell the user by SMS. Returns True when the device is new."""
+    token = request.COOKIES.get(DEVICE_COOKIE, "")
+    if len(token) < 20 or len(token) > 100:
+        token = secrets.token_urlsafe(32)
+    digest = _device_hash(token)
+    ctx = current_request_context()
+    had_devices = KnownDevice.objects.filter(user=user).exists()
+    device, created = KnownDevice.objects.get_or_create(
+        user=user, device_hash=digest, defaults={"user_agent": ctx.user_agent[:400]}
+    )
+    if not created:
+        KnownDevice.objects.filter(pk=device.pk).update(last_seen_at=timezone.now())
+    response.set_cookie(
+        DEVICE_COOKIE, token, max_age=DEVICE_COOKIE_AGE, httponly=True,
+        secure=settings.SESSION_COOKIE_SECURE, samesite="Lax",
+    )
+    if created and had_devices:
+        when = timezone.localtime().strftime("%Y-%m-%d %H:%M")
+        audit_record(action="login.new_device", actor=user, data={"user_agent": ctx.user_agent[:200]})
+        if user.phone and user.phone_verified:
+            messaging.sms_send(
+                to=user.phone,
+                body=_("Bawaba: a new device logged in to your account on %(when)s. If this was not you, change your password now.")
+                % {"when": when},
+                purpose="new_device",
+                user_id=str(user.pk),
+            )
+        return True
+    return False
+
+
+def active_sessions(user: User):  # type: ignore[no-untyped-def]
+    live_keys = Session.objects.filter(expire_date__gt=timezone.now()).values("session_key")
+    return UserSession.objects.filter(user=user, ended_at__isnull=True, session_key__in=live_keys).order_by(
+        "-last_seen_at"
+    )
+
+
+def session_end(*, user: User, session_id: uuid.UUID | str, reason: str = "user") -> None:
+    with transaction.atomic():
+        tracked = UserSession.objects.select_for_update().filter(user=user, id=session_id, ended_at__isnull=True).first()
+        if tracked is None:
+            raise NotFound(_("This session does not exist or has already ended."))
+        Session.objects.filter(session_key=tracked.session_key).delete()
+        tracked.ended_at = timezone.now()
+        tracked.save(update_fields=["ended_at"])
+        audit_record(action="session.end", actor=user, object_type="session", object_id=tracked.id, data={"reason": reason})
+
+
+def sessions_end_all(*, user: User, except_key: str | None = None, reason: str = "user") -> int:
+    ended = 0
+    for tracked in active_sessions(user):
+        if tracked.session_key != except_key:
+            session_end(user=user, session_id=tracked.id, reason=reason)
+            ended += 1
+    return ended
+
+
+def session_logout(request: HttpRequest) -> None:
+    user = request.user
+    key = request.session.session_key
+    if user.is_authenticated and key:
+        UserSession.objects.filter(session_key=key, ended_at__isnull=True).update(ended_at=timezone.now())
+        audit_record(action="logout", actor=user)
+    django_logout(request)
+
+
+def session_is_recent(request: HttpRequest, *, seconds: int) -> bool:
+    auth_time = request.session.get(SESSION_AUTH_TIME, 0)
+    return time.time() - auth_time <= seconds
+
+
+def session_stale_cutoff() -> timedelta:
+    return timedelta(seconds=settings.SESSION_COOKIE_AGE)

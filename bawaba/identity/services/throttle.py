@@ -1,0 +1,110 @@
+"""Throttling failed attempts with growing delays and temporary lockout.
+
+Keys are built from what was *submitted* (a hash of the identifier, the client address),
+never from whether an account exists, so unknown and known users are treated alike."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from bawaba.core.errors import RateLimited
+
+from ..models import AttemptCounter
+
+
+@dataclass(frozen=True)
+class Policy:
+    free_failures: int  # failures allowed before delays start
+    lockout_after: int  # failures after which the key is locked
+    lockout: timedelta
+    max_delay: timedelta
+    window: timedelta  # failures older than this are forgotten
+
+
+ACCOUNT_POLICY = Policy(3, 10, timedelta(minutes=15), timedelta(minutes=5), timedelta(hours=1))
+ADDRESS_POLICY = Policy(20, 100, timedelta(minutes=30), timedelta(minutes=5), timedelta(hours=1))
+CODE_POLICY = Policy(5, 5, timedelta(minutes=30), timedelta(0), timedelta(hours=1))
+# Registrations started from one address: 20 an hour freely, then slower, then stop.
+REGISTRATION_POLICY = Policy(20, 60, timedelta(hours=1), timedelta(minutes=2), timedelta(hours=1))
+
+
+def account_key(identifier: str) -> str:
+    return "acct:" + hashlib.sha256(identifier.strip().lower().encode()).hexdigest()[:40]
+
+
+def address_key(ip: str | None) -> str:
+    return f"ip:{ip or 'unknown'}"
+
+
+def _retry_after(counter: AttemptCounter, policy: Policy) -> int:
+    now = timezone.now()
+    if counter.locked_until and counter.locked_until > now:
+        return math.ceil((counter.locked_until - now).total_seconds())
+    if counter.last_failure_at is None or now - counter.last_failure_at > policy.window:
+        return 0
+    extra = counter.failures - policy.free_failures
+    if extra <= 0:
+        return 0
+    delay = min(timedelta(seconds=2 ** (extra - 1)), policy.max_delay)
+    wait = (counter.last_failure_at + delay - now).total_seconds()
+    return max(0, math.ceil(wait))
+
+
+def throttle_check(*keys_policies: tuple[str, Policy]) -> None:
+    """Raise RateLimited when any key must still wait."""
+    keys = [k for k, _ in keys_policies]
+    counters = {c.key: c for c in AttemptCounter.objects.filter(key__in=keys)}
+    wait = 0
+    for key, policy in keys_policies:
+        counter = counters.get(key)
+        if counter:
+            wait = max(wait, _retry_after(counter, policy))
+    if wait:
+        raise RateLimited(
+            ngettext(
+                "Too many attempts. Please wait %(seconds)d second and try again.",
+                "Too many attempts. Please wait %(seconds)d seconds and try again.",
+                wait,
+            )
+            % {"seconds": wait},
+            retry_after=wait,
+        )
+
+
+def throttle_fail(key: str, policy: Policy) -> AttemptCounter:
+    """Count one failure; lock the key when the policy says so. Returns the counter."""
+    now = timezone.now()
+    with transaction.atomic():
+        counter, _created = AttemptCounter.objects.select_for_update().get_or_create(key=key)
+        if counter.last_failure_at and now - counter.last_failure_at > policy.window and not (
+            counter.locked_until and counter.locked_until > now
+        ):
+            counter.failures = 0
+            counter.first_failure_at = None
+        counter.failures += 1
+        counter.first_failure_at = counter.first_failure_at or now
+        counter.last_failure_at = now
+        if counter.failures >= policy.lockout_after:
+            counter.locked_until = now + policy.lockout
+        counter.save()
+    return counter
+
+
+def throttle_reset(key: str) -> None:
+    AttemptCounter.objects.filter(key=key).delete()
+
+
+def is_locked(key: str) -> bool:
+    return AttemptCounter.objects.filter(key=key, locked_until__gt=timezone.now()).exists()
+
+
+def locked_message() -> str:
+    return _("Too many failed attempts. Please wait and try again later.")

@@ -1,0 +1,225 @@
+"""Settings shared by every environment. Everything an operator sets comes from the
+environment (documented in README.md, section "Configuration")."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(os.environ.get("BAWABA_DATA_DIR", Path.cwd() / "var")).resolve()
+PORT = int(os.environ.get("PORT", "8000"))
+BASE_URL = os.environ.get("BAWABA_BASE_URL", f"http://127.0.0.1:{PORT}").rstrip("/")
+
+# The demo secret is deliberately recognisable: production settings refuse it.
+DEMO_SECRET_KEY = "bawaba-demo-secret-key-not-for-production-0000000000000000"
+SECRET_KEY = os.environ.get("BAWABA_SECRET_KEY", DEMO_SECRET_KEY)
+DEBUG = os.environ.get("BAWABA_DEBUG", "0") == "1"
+# Demo mode: demo data, the SMS outbox page for staff, the demo civil registry.
+DEMO_MODE = os.environ.get("BAWABA_DEMO", "0") == "1"
+
+_base_host = BASE_URL.split("://", 1)[-1].split("/", 1)[0].split(":")[0]
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in os.environ.get("BAWABA_ALLOWED_HOSTS", f"{_base_host},127.0.0.1,localhost").split(",")
+    if h.strip()
+]
+CSRF_TRUSTED_ORIGINS = [BASE_URL] + [
+    o.strip() for o in os.environ.get("BAWABA_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+]
+
+INSTALLED_APPS = [
+    "bawaba.core.admin_apps.BawabaAdminConfig",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
+    "ninja",
+    "bawaba.core",
+    "bawaba.messaging",
+    "bawaba.identity",
+]
+
+MIDDLEWARE = [
+    "bawaba.core.middleware.RequestIdMiddleware",
+    "bawaba.core.metrics.MetricsMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "bawaba.core.middleware.ApiLanguageMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "bawaba.identity.middleware.SessionTrackingMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "bawaba.urls"
+WSGI_APPLICATION = "bawaba.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "bawaba.core.context_processors.platform",
+            ],
+        },
+    },
+]
+
+
+def database_from_url(url: str | None) -> dict:
+    """`DATABASE_URL` (postgres://…) switches to PostgreSQL; default is SQLite in the data dir."""
+    if url:
+        cfg = dj_database_url.parse(url, conn_max_age=int(os.environ.get("BAWABA_DB_CONN_MAX_AGE", "60")))
+        if cfg["ENGINE"].endswith("sqlite3"):
+            cfg["OPTIONS"] = SQLITE_OPTIONS
+        return cfg
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(DATA_DIR / "bawaba.sqlite3"),
+        "OPTIONS": SQLITE_OPTIONS,
+    }
+
+
+SQLITE_OPTIONS = {
+    # WAL lets readers run beside the one writer; IMMEDIATE makes a write transaction take
+    # the write lock at BEGIN, so concurrent writers wait (busy timeout) instead of failing.
+    "init_command": (
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+        "PRAGMA temp_store=MEMORY; PRAGMA mmap_size=134217728;"
+    ),
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+}
+
+DATABASES = {"default": database_from_url(os.environ.get("DATABASE_URL"))}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "identity.User"
+AUTHENTICATION_BACKENDS = ["bawaba.identity.backends.IdentityBackend"]
+LOGIN_URL = "identity:login"
+LOGIN_REDIRECT_URL = "identity:account"
+
+# Argon2id with the parameters of RFC 9106's second recommended option scaled to a web
+# login (64 MiB, 3 passes, 1 lane). Measured in bench/login_rate.py.
+PASSWORD_HASHERS = ["bawaba.identity.hashers.BawabaArgon2Hasher"]
+ARGON2_TIME_COST = int(os.environ.get("BAWABA_ARGON2_TIME_COST", "3"))
+ARGON2_MEMORY_COST = int(os.environ.get("BAWABA_ARGON2_MEMORY_KIB", "65536"))
+ARGON2_PARALLELISM = int(os.environ.get("BAWABA_ARGON2_PARALLELISM", "1"))
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "bawaba.identity.passwords.LengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "bawaba.identity.passwords.NotIdentifierValidator"},
+]
+
+LANGUAGE_CODE = "ar"
+LANGUAGES = [("ar", "العربية"), ("en", "English")]
+LANGUAGES_BIDI = ["ar"]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = "Asia/Amman"
+USE_TZ = True
+LANGUAGE_COOKIE_NAME = "bawaba_lang"
+LANGUAGE_COOKIE_SECURE = BASE_URL.startswith("https://")
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_ROOT = DATA_DIR / "uploads"
+KEYS_DIR = DATA_DIR / "keys"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+WHITENOISE_MAX_AGE = 3600
+
+# Sessions: server-side (database), so every session can be listed and revoked.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_NAME = "bawaba_session"
+SESSION_COOKIE_AGE = int(os.environ.get("BAWABA_SESSION_AGE", str(8 * 3600)))
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = BASE_URL.startswith("https://")
+CSRF_COOKIE_SECURE = BASE_URL.startswith("https://")
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_NAME = "bawaba_csrf"
+CSRF_FAILURE_VIEW = "bawaba.core.views.csrf_failure"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}
+
+# Background tasks: Django's tasks API (django-tasks backport), database backend by
+# default; `bawaba db_worker` runs them (started by `make run` / `bawaba serve`).
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("BAWABA_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default", "messaging"],
+    }
+}
+
+# Messaging port: which adapter carries SMS. `outbox` keeps messages in the database
+# (development and demo); the SMPP gateway registers its own adapter later.
+BAWABA_SMS_ADAPTER = os.environ.get("BAWABA_SMS_ADAPTER", "outbox")
+BAWABA_CIVIL_REGISTRY = os.environ.get("BAWABA_CIVIL_REGISTRY", "demo")
+BAWABA_GSB_URL = os.environ.get("BAWABA_GSB_URL", "")
+BAWABA_METRICS_TOKEN = os.environ.get("BAWABA_METRICS_TOKEN", "")
+BAWABA_OUTBOUND_HOSTS = [
+    h.strip() for h in os.environ.get("BAWABA_OUTBOUND_HOSTS", "").split(",") if h.strip()
+]
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        }
+    },
+    "filters": {"request_id": {"()": "bawaba.core.middleware.RequestIdFilter"}},
+    "handlers": {
+        "stdout": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["request_id"]},
+    },
+    "root": {"handlers": ["stdout"], "level": os.environ.get("BAWABA_LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django.server": {"level": "WARNING"},
+        "django.security.DisallowedHost": {"level": "ERROR"},
+    },
+}
+
+SITE_NAME = _("Bawaba")

@@ -1,0 +1,29 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+
+from bawaba.api import api
+from bawaba.core import views as core_views
+from bawaba.core.metrics import metrics_view
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
+    path("metrics", metrics_view, name="metrics"),
+    path("api/v1/", api.urls),
+]
+
+# Pages: Arabic at the unprefixed address, English under /en/ — every page has a stable,
+# shareable address in each language.
+urlpatterns += i18n_patterns(
+    path("admin/", admin.site.urls),
+    path("", include("bawaba.identity.urls")),
+    path("", include("bawaba.messaging.urls")),
+    path("", include("bawaba.core.urls")),
+    prefix_default_language=False,
+)
+
+handler400 = "bawaba.core.views.bad_request"
+handler403 = "bawaba.core.views.permission_denied"
+handler404 = "bawaba.core.views.page_not_found"
+handler500 = "bawaba.core.views.server_error"
