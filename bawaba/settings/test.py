@@ -28,3 +28,7 @@ _tmp = BASE_DIR.parent / "var" / "test"
 MEDIA_ROOT = _tmp / "uploads"
 KEYS_DIR = _tmp / "keys"
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "CRITICAL", "handlers": []}}
+STATIC_ROOT = _tmp / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
