@@ -10,7 +10,9 @@ api = NinjaAPI(
     title="Bawaba API",
     version="1",
     description=str(
-        _("The Bawaba e-government platform's JSON API. Errors are JSON with a stable `code` and a translated `message`.")
+        _(
+            "The Bawaba e-government platform's JSON API. Errors are JSON with a stable `code` and a translated `message`."
+        )
     ),
     urls_namespace="api",
     docs_url="/docs",

@@ -45,7 +45,11 @@ def install_error_handlers(api: NinjaAPI) -> None:
             api,
             request,
             422,
-            {"code": "invalid_request", "message": _("The request is not valid."), "details": {"errors": errors}},
+            {
+                "code": "invalid_request",
+                "message": _("The request is not valid."),
+                "details": {"errors": errors},
+            },
         )
 
     @api.exception_handler(AuthenticationError)
@@ -60,10 +64,19 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def _http(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        codes = {400: "bad_request", 401: "not_authenticated", 403: "permission_denied", 404: "not_found",
-                 405: "method_not_allowed", 409: "conflict", 429: "rate_limited"}
+        codes = {
+            400: "bad_request",
+            401: "not_authenticated",
+            403: "permission_denied",
+            404: "not_found",
+            405: "method_not_allowed",
+            409: "conflict",
+            429: "rate_limited",
+        }
         code = codes.get(exc.status_code, "error")
-        return error_response(api, request, exc.status_code, {"code": code, "message": _("The request could not be completed.")})
+        return error_response(
+            api, request, exc.status_code, {"code": code, "message": _("The request could not be completed.")}
+        )
 
     @api.exception_handler(Exception)
     def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:

@@ -8,7 +8,12 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
-from .request_context import RequestContext, current_request_context, reset_request_context, set_request_context
+from .request_context import (
+    RequestContext,
+    current_request_context,
+    reset_request_context,
+    set_request_context,
+)
 
 
 def client_ip(request: HttpRequest) -> str | None:

@@ -19,17 +19,13 @@ def normalize_jordan_mobile(raw: object) -> str:
         raise ValidationError(_("Enter a mobile number."), code="phone_required")
     value = re.sub(r"[\s\-().]", "", ascii_digits(raw.strip()))
     if len(value) > 20 or not re.fullmatch(r"\+?\d+", value):
-        raise ValidationError(
-            _("Enter a Jordanian mobile number such as 0791234567."), code="phone_format"
-        )
+        raise ValidationError(_("Enter a Jordanian mobile number such as 0791234567."), code="phone_format")
     if value.startswith("00"):
         value = "+" + value[2:]
     try:
         parsed = phonenumbers.parse(value, "JO")
     except phonenumbers.NumberParseException:
-        raise ValidationError(
-            _("Enter a Jordanian mobile number such as 0791234567."), code="phone_format"
-        )
+        raise ValidationError(_("Enter a Jordanian mobile number such as 0791234567."), code="phone_format")
     e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
     if not _JO_MOBILE.match(e164) or not phonenumbers.is_valid_number(parsed):
         raise ValidationError(

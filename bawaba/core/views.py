@@ -42,7 +42,10 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
         from django.utils.translation import gettext as _
 
         return JsonResponse(
-            {"code": "csrf_failed", "message": _("The form expired or was not sent from this site. Please try again.")},
+            {
+                "code": "csrf_failed",
+                "message": _("The form expired or was not sent from this site. Please try again."),
+            },
             status=403,
         )
     return render(request, "core/csrf_failure.html", status=403)
@@ -60,7 +63,9 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if request.path_info.startswith("/api/"):
         from django.utils.translation import gettext as _
 
-        return JsonResponse({"code": "server_error", "message": _("Something went wrong on our side.")}, status=500)
+        return JsonResponse(
+            {"code": "server_error", "message": _("Something went wrong on our side.")}, status=500
+        )
     return render(request, "core/500.html", status=500)
 
 

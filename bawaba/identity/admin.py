@@ -29,7 +29,15 @@ class VerificationInline(admin.TabularInline):
     fk_name = "user"
     extra = 0
     can_delete = False
-    readonly_fields = ("method", "level", "verified_by", "document_type", "document_reference", "service_centre", "created_at")
+    readonly_fields = (
+        "method",
+        "level",
+        "verified_by",
+        "document_type",
+        "document_reference",
+        "service_centre",
+        "created_at",
+    )
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -37,18 +45,59 @@ class VerificationInline(admin.TabularInline):
 
 @admin.register(User)
 class UserAdmin(admin.ModelAdmin):
-    list_display = ("username", "name_ar", "name_en", "kind", "assurance_level", "is_staff", "is_active", "date_joined")
+    list_display = (
+        "username",
+        "name_ar",
+        "name_en",
+        "kind",
+        "assurance_level",
+        "is_staff",
+        "is_active",
+        "date_joined",
+    )
     list_filter = ("kind", "assurance_level", "is_staff", "is_active")
-    search_fields = ("username", "national_number", "personal_number", "passport_number", "name_ar", "name_en", "phone")
+    search_fields = (
+        "username",
+        "national_number",
+        "personal_number",
+        "passport_number",
+        "name_ar",
+        "name_en",
+        "phone",
+    )
     ordering = ("-date_joined",)
-    readonly_fields = ("id", "assurance_level", "phone_verified_at", "date_joined", "last_login", "password_changed_at", "verify_link")
+    readonly_fields = (
+        "id",
+        "assurance_level",
+        "phone_verified_at",
+        "date_joined",
+        "last_login",
+        "password_changed_at",
+        "verify_link",
+    )
     exclude = ("password",)
     filter_horizontal = ("groups", "user_permissions")
     inlines = [MembershipInline, VerificationInline]
     fieldsets = (
         (None, {"fields": ("id", "username", "kind", "is_active")}),
-        (_("Identity"), {"fields": ("national_number", "personal_number", "passport_number", "nationality", "date_of_birth",
-                                    "name_ar", "name_en", "given_name_ar", "family_name_ar", "given_name_en", "family_name_en")}),
+        (
+            _("Identity"),
+            {
+                "fields": (
+                    "national_number",
+                    "personal_number",
+                    "passport_number",
+                    "nationality",
+                    "date_of_birth",
+                    "name_ar",
+                    "name_en",
+                    "given_name_ar",
+                    "family_name_ar",
+                    "given_name_en",
+                    "family_name_en",
+                )
+            },
+        ),
         (_("Contact"), {"fields": ("phone", "phone_verified_at", "email")}),
         (_("Assurance"), {"fields": ("assurance_level", "verify_link")}),
         (_("Back office"), {"fields": ("is_staff", "agency", "groups", "is_superuser", "user_permissions")}),
@@ -65,12 +114,19 @@ class UserAdmin(admin.ModelAdmin):
     def verify_link(self, obj: User) -> str:
         if not obj.pk:
             return "—"
-        return format_html('<a href="{}">{}</a>', reverse("admin:identity_user_verify", args=[obj.pk]), _("Record an in-person verification"))
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:identity_user_verify", args=[obj.pk]),
+            _("Record an in-person verification"),
+        )
 
     def get_urls(self):
         return [
-            path("<uuid:user_id>/verify-in-person/", self.admin_site.admin_view(self.verify_in_person_view),
-                 name="identity_user_verify"),
+            path(
+                "<uuid:user_id>/verify-in-person/",
+                self.admin_site.admin_view(self.verify_in_person_view),
+                name="identity_user_verify",
+            ),
         ] + super().get_urls()
 
     def verify_in_person_view(self, request, user_id):
@@ -86,10 +142,17 @@ class UserAdmin(admin.ModelAdmin):
             except BawabaError as exc:
                 form.add_error(None, str(exc.message))
             else:
-                messages.success(request, _("The in-person verification was recorded. The assurance level is now high."))
+                messages.success(
+                    request, _("The in-person verification was recorded. The assurance level is now high.")
+                )
                 return redirect("admin:identity_user_change", person.pk)
-        context = {**self.admin_site.each_context(request), "form": form, "person": person,
-                   "title": _("Record an in-person verification"), "opts": self.model._meta}
+        context = {
+            **self.admin_site.each_context(request),
+            "form": form,
+            "person": person,
+            "title": _("Record an in-person verification"),
+            "opts": self.model._meta,
+        }
         return render(request, "identity/admin_verify_in_person.html", context)
 
 

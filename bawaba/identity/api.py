@@ -20,7 +20,15 @@ from bawaba.core.selectors import audit_events_for_user
 from . import services
 
 router = Router(tags=["identity"])
-ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut, 503: ErrorOut}
+ERRORS = {
+    400: ErrorOut,
+    401: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ErrorOut,
+    429: ErrorOut,
+    503: ErrorOut,
+}
 
 
 class RegistrationIn(Schema):
@@ -92,9 +100,16 @@ class ValidationOut(Schema):
 
 def _me(user) -> MeOut:  # type: ignore[no-untyped-def]
     return MeOut(
-        id=user.pk, username=user.username, kind=user.kind, national_number=user.national_number,
-        name_ar=user.name_ar, name_en=user.name_en, date_of_birth=user.date_of_birth, phone=user.phone,
-        phone_verified=user.phone_verified, assurance_level=user.assurance_level,
+        id=user.pk,
+        username=user.username,
+        kind=user.kind,
+        national_number=user.national_number,
+        name_ar=user.name_ar,
+        name_en=user.name_en,
+        date_of_birth=user.date_of_birth,
+        phone=user.phone,
+        phone_verified=user.phone_verified,
+        assurance_level=user.assurance_level,
     )
 
 
@@ -104,7 +119,11 @@ def registration_start(request: HttpRequest, payload: RegistrationIn):  # type: 
     return 202, RegistrationOut(registration_id=pending.id, code_sent_to=mask_phone(pending.phone))
 
 
-@router.post("/registrations/{registration_id}/verify", response={201: MeOut, **ERRORS}, summary="Verify the mobile code and create the account")
+@router.post(
+    "/registrations/{registration_id}/verify",
+    response={201: MeOut, **ERRORS},
+    summary="Verify the mobile code and create the account",
+)
 def registration_verify(request: HttpRequest, registration_id: uuid.UUID, payload: VerifyIn):  # type: ignore[no-untyped-def]
     user = services.registration_complete(pending_id=registration_id, code=payload.code)
     return 201, _me(user)
@@ -115,23 +134,41 @@ def me(request: HttpRequest):  # type: ignore[no-untyped-def]
     return _me(request.user)
 
 
-@router.get("/me/sessions", response={200: list[SessionOut], **ERRORS}, auth=django_auth, summary="My sessions")
+@router.get(
+    "/me/sessions", response={200: list[SessionOut], **ERRORS}, auth=django_auth, summary="My sessions"
+)
 def my_sessions(request: HttpRequest):  # type: ignore[no-untyped-def]
     key = request.session.session_key
     return [
-        SessionOut(id=s.id, created_at=s.created_at, last_seen_at=s.last_seen_at, ip=s.ip,
-                   user_agent=s.user_agent, current=s.session_key == key)
+        SessionOut(
+            id=s.id,
+            created_at=s.created_at,
+            last_seen_at=s.last_seen_at,
+            ip=s.ip,
+            user_agent=s.user_agent,
+            current=s.session_key == key,
+        )
         for s in services.active_sessions(request.user)
     ]
 
 
-@router.delete("/me/sessions/{session_id}", response={204: None, **ERRORS}, auth=django_auth, summary="End one of my sessions")
+@router.delete(
+    "/me/sessions/{session_id}",
+    response={204: None, **ERRORS},
+    auth=django_auth,
+    summary="End one of my sessions",
+)
 def end_session(request: HttpRequest, session_id: uuid.UUID):  # type: ignore[no-untyped-def]
     services.session_end(user=request.user, session_id=session_id)
     return 204, None
 
 
-@router.get("/me/activity", response={200: list[ActivityOut], **ERRORS}, auth=django_auth, summary="My recent activity")
+@router.get(
+    "/me/activity",
+    response={200: list[ActivityOut], **ERRORS},
+    auth=django_auth,
+    summary="My recent activity",
+)
 def my_activity(request: HttpRequest, limit: int = 50):  # type: ignore[no-untyped-def]
     limit = max(1, min(limit, 200))
     return [
@@ -140,8 +177,12 @@ def my_activity(request: HttpRequest, limit: int = 50):  # type: ignore[no-untyp
     ]
 
 
-@router.post("/validation/national-number", response={200: ValidationOut, **ERRORS}, tags=["validation"],
-             summary="Check a Jordanian national number")
+@router.post(
+    "/validation/national-number",
+    response={200: ValidationOut, **ERRORS},
+    tags=["validation"],
+    summary="Check a Jordanian national number",
+)
 def validate_national_number(request: HttpRequest, payload: NationalNumberIn):  # type: ignore[no-untyped-def]
     try:
         value = normalize_national_number(payload.value)
@@ -152,8 +193,12 @@ def validate_national_number(request: HttpRequest, payload: NationalNumberIn):  
     return ValidationOut(valid=True, normalized=value)
 
 
-@router.post("/validation/mobile", response={200: ValidationOut, **ERRORS}, tags=["validation"],
-             summary="Check and normalise a Jordanian mobile number")
+@router.post(
+    "/validation/mobile",
+    response={200: ValidationOut, **ERRORS},
+    tags=["validation"],
+    summary="Check and normalise a Jordanian mobile number",
+)
 def validate_mobile(request: HttpRequest, payload: PhoneIn):  # type: ignore[no-untyped-def]
     try:
         value = normalize_jordan_mobile(payload.value)

@@ -48,7 +48,9 @@ class Organisation(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     code = models.CharField(_("code"), max_length=30, unique=True, null=True, blank=True)
-    registration_number = models.CharField(_("registration number"), max_length=40, unique=True, null=True, blank=True)
+    registration_number = models.CharField(
+        _("registration number"), max_length=40, unique=True, null=True, blank=True
+    )
     name_ar = models.CharField(_("name (Arabic)"), max_length=200)
     name_en = models.CharField(_("name (English)"), max_length=200)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
@@ -73,10 +75,16 @@ class User(AbstractBaseUser, PermissionsMixin):
     # number (or NATIONALITY-PASSPORT) for residents, a user name for staff.
     username = models.CharField(_("login identifier"), max_length=64, unique=True)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.CITIZEN)
-    national_number = models.CharField(_("national number"), max_length=10, unique=True, null=True, blank=True)
-    personal_number = models.CharField(_("personal number"), max_length=20, unique=True, null=True, blank=True)
+    national_number = models.CharField(
+        _("national number"), max_length=10, unique=True, null=True, blank=True
+    )
+    personal_number = models.CharField(
+        _("personal number"), max_length=20, unique=True, null=True, blank=True
+    )
     passport_number = models.CharField(_("passport number"), max_length=20, null=True, blank=True)
-    nationality = models.CharField(_("nationality"), max_length=2, blank=True, help_text=_("ISO 3166 country code"))
+    nationality = models.CharField(
+        _("nationality"), max_length=2, blank=True, help_text=_("ISO 3166 country code")
+    )
     name_ar = models.CharField(_("full name (Arabic)"), max_length=200, blank=True)
     name_en = models.CharField(_("full name (English)"), max_length=200, blank=True)
     given_name_ar = models.CharField(_("given name (Arabic)"), max_length=100, blank=True)
@@ -92,8 +100,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("assurance level"), max_length=12, choices=AssuranceLevel.choices, default=AssuranceLevel.LOW
     )
     agency = models.ForeignKey(
-        Organisation, verbose_name=_("agency"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="staff", limit_choices_to={"kind": Organisation.Kind.AGENCY},
+        Organisation,
+        verbose_name=_("agency"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
+        limit_choices_to={"kind": Organisation.Kind.AGENCY},
     )
     sms_second_factor = models.BooleanField(_("SMS codes as second factor"), default=False)
     is_staff = models.BooleanField(_("back-office access"), default=False)
@@ -307,7 +320,12 @@ class IdentityVerification(models.Model):
     method = models.CharField(_("method"), max_length=20, choices=Method.choices)
     level = models.CharField(_("level reached"), max_length=12, choices=AssuranceLevel.choices)
     verified_by = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("verified by")
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("verified by"),
     )
     document_type = models.CharField(_("document checked"), max_length=50, blank=True)
     document_reference = models.CharField(_("document reference"), max_length=50, blank=True)

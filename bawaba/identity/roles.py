@@ -4,14 +4,23 @@ from __future__ import annotations
 
 ROLES: dict[str, list[str]] = {
     "Identity officer": [
-        "identity.view_user", "identity.verify_in_person", "identity.view_identityverification",
+        "identity.view_user",
+        "identity.verify_in_person",
+        "identity.view_identityverification",
         "identity.view_personal_data",
     ],
     "Support agent": ["identity.view_user", "identity.view_organisation", "identity.view_membership"],
     "Identity administrator": [
-        "identity.view_user", "identity.change_user", "identity.view_organisation", "identity.add_organisation",
-        "identity.change_organisation", "identity.view_membership", "identity.add_membership",
-        "identity.change_membership", "identity.delete_membership", "identity.view_personal_data",
+        "identity.view_user",
+        "identity.change_user",
+        "identity.view_organisation",
+        "identity.add_organisation",
+        "identity.change_organisation",
+        "identity.view_membership",
+        "identity.add_membership",
+        "identity.change_membership",
+        "identity.delete_membership",
+        "identity.view_personal_data",
     ],
     "Auditor": ["core.view_auditevent"],
     "Platform operator": ["core.view_metrics", "messaging.view_outboundmessage", "core.view_auditevent"],

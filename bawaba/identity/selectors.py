@@ -50,7 +50,9 @@ def assurance_at_least(level: str, minimum: str) -> bool:
 
 
 def memberships_for(user: User) -> list[Membership]:
-    return list(Membership.objects.filter(user=user).select_related("organisation").order_by("organisation__name_en"))
+    return list(
+        Membership.objects.filter(user=user).select_related("organisation").order_by("organisation__name_en")
+    )
 
 
 def represented_party(request: HttpRequest) -> Organisation | None:
@@ -58,7 +60,11 @@ def represented_party(request: HttpRequest) -> Organisation | None:
     org_id = request.session.get(SESSION_ACTING_AS)
     if not org_id or not request.user.is_authenticated:
         return None
-    membership = Membership.objects.select_related("organisation").filter(user=request.user, organisation_id=org_id).first()
+    membership = (
+        Membership.objects.select_related("organisation")
+        .filter(user=request.user, organisation_id=org_id)
+        .first()
+    )
     return membership.organisation if membership and membership.can_represent else None
 
 

@@ -22,9 +22,15 @@ urlpatterns = [
     path("account/security/totp/", account.totp_enrol, name="totp_enrol"),
     path("account/security/totp/<uuid:device_id>/remove/", account.totp_remove, name="totp_remove"),
     path("account/security/recovery-codes/", account.recovery_codes, name="recovery_codes"),
-    path("account/security/passkeys/options/", account.passkey_register_options, name="passkey_register_options"),
+    path(
+        "account/security/passkeys/options/",
+        account.passkey_register_options,
+        name="passkey_register_options",
+    ),
     path("account/security/passkeys/", account.passkey_register, name="passkey_register"),
-    path("account/security/passkeys/<uuid:passkey_id>/remove/", account.passkey_remove, name="passkey_remove"),
+    path(
+        "account/security/passkeys/<uuid:passkey_id>/remove/", account.passkey_remove, name="passkey_remove"
+    ),
     path("account/sessions/", account.sessions, name="sessions"),
     path("account/sessions/<uuid:session_id>/end/", account.session_end, name="session_end"),
     path("account/sessions/end-others/", account.sessions_end_others, name="sessions_end_others"),

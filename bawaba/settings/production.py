@@ -23,7 +23,10 @@ if SECRET_KEY == DEMO_SECRET_KEY or "demo" in SECRET_KEY.lower() or len(SECRET_K
         "BAWABA_SECRET_KEY is a demo or weak secret; generate one with "
         "`python3 -c 'import secrets; print(secrets.token_urlsafe(64))'`."
     )
-if os.environ.get("BAWABA_SMS_ADAPTER", "outbox") == "outbox" and os.environ.get("BAWABA_ALLOW_OUTBOX") != "1":
+if (
+    os.environ.get("BAWABA_SMS_ADAPTER", "outbox") == "outbox"
+    and os.environ.get("BAWABA_ALLOW_OUTBOX") != "1"
+):
     raise ImproperlyConfigured("The SMS outbox adapter is for development; set BAWABA_SMS_ADAPTER.")
 if os.environ.get("BAWABA_CIVIL_REGISTRY", "demo") == "demo":
     raise ImproperlyConfigured("The demo civil registry is refused in production; set BAWABA_CIVIL_REGISTRY.")

@@ -19,7 +19,12 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
 ARGON2_TIME_COST = 1
 ARGON2_MEMORY_COST = 1024
 ARGON2_PARALLELISM = 1
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default", "messaging"]}}
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+        "QUEUES": ["default", "messaging"],
+    }
+}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -71,7 +71,9 @@ def login_password(*, identifier: str, password: str) -> PasswordCheck:
         throttle.throttle_fail(addr_key, throttle.ADDRESS_POLICY)
         locked_now = counter.failures == throttle.ACCOUNT_POLICY.lockout_after
         audit_record(
-            action="login.password", outcome=AuditEvent.Outcome.FAILURE, actor_label=ident,
+            action="login.password",
+            outcome=AuditEvent.Outcome.FAILURE,
+            actor_label=ident,
             data={"failures": counter.failures, "locked": locked_now},
         )
         if locked_now:
@@ -91,7 +93,9 @@ def _notify_lockout(ident: str) -> None:
     if user and user.phone and user.phone_verified:
         messaging.sms_send(
             to=user.phone,
-            body=_("Bawaba: your account was locked for 15 minutes after several wrong passwords. If this was not you, reset your password."),
+            body=_(
+                "Bawaba: your account was locked for 15 minutes after several wrong passwords. If this was not you, reset your password."
+            ),
             purpose="lockout",
             user_id=str(user.pk),
         )
@@ -100,7 +104,9 @@ def _notify_lockout(ident: str) -> None:
 def login_send_sms_code(*, user: User) -> str:
     if not (user.phone and user.phone_verified):
         raise ValidationError(_("Your account has no verified mobile number."), code="no_phone")
-    otp.otp_issue(subject=f"user:{user.pk}", purpose=OneTimeCode.Purpose.LOGIN, phone=user.phone, user_id=str(user.pk))
+    otp.otp_issue(
+        subject=f"user:{user.pk}", purpose=OneTimeCode.Purpose.LOGIN, phone=user.phone, user_id=str(user.pk)
+    )
     return user.phone
 
 
@@ -109,7 +115,9 @@ def login_second_factor(*, user: User, code: str) -> str:
     code or a recovery code. Returns the method's AMR value ("otp", "sms" or "rec")."""
     key = SECOND_FACTOR_KEY.format(user.pk)
     if throttle.is_locked(key):
-        raise RateLimited(throttle.locked_message(), retry_after=int(throttle.CODE_POLICY.lockout.total_seconds()))
+        raise RateLimited(
+            throttle.locked_message(), retry_after=int(throttle.CODE_POLICY.lockout.total_seconds())
+        )
     value = ascii_digits((code or "").strip()).replace(" ", "")
     method = None
     if value.isdigit() and len(value) == 6:
@@ -134,6 +142,7 @@ def login_second_factor(*, user: User, code: str) -> str:
 
 # --- password reset through the verified mobile number -------------------------------
 
+
 def password_reset_start(*, identifier: str) -> None:
     """Send a reset code to the account's verified mobile. Says nothing about whether the
     account exists: the caller shows the same page either way."""
@@ -143,7 +152,12 @@ def password_reset_start(*, identifier: str) -> None:
         audit_record(action="password_reset.request", outcome=AuditEvent.Outcome.FAILURE, actor_label=ident)
         return
     try:
-        otp.otp_issue(subject=f"reset:{user.pk}", purpose=OneTimeCode.Purpose.RESET, phone=user.phone, user_id=str(user.pk))
+        otp.otp_issue(
+            subject=f"reset:{user.pk}",
+            purpose=OneTimeCode.Purpose.RESET,
+            phone=user.phone,
+            user_id=str(user.pk),
+        )
     except RateLimited:
         audit_record(action="password_reset.request", outcome=AuditEvent.Outcome.DENIED, actor=user)
         return
@@ -175,17 +189,23 @@ def password_reset_complete(*, identifier: str, code: str, new_password: str) ->
         audit_record(action="password_reset.complete", actor=user)
         messaging.sms_send(
             to=user.phone,
-            body=_("Bawaba: your password was changed and you were logged out everywhere. If this was not you, call 06 500 8080."),
+            body=_(
+                "Bawaba: your password was changed and you were logged out everywhere. If this was not you, call 06 500 8080."
+            ),
             purpose="password_changed",
             user_id=str(user.pk),
         )
     return user
 
 
-def password_change(*, user: User, current_password: str, new_password: str, keep_session_key: str | None) -> None:
+def password_change(
+    *, user: User, current_password: str, new_password: str, keep_session_key: str | None
+) -> None:
     if not user.check_password(normalize_password(current_password or "")):
         audit_record(action="password.change", outcome=AuditEvent.Outcome.FAILURE, actor=user)
-        raise ValidationError(_("Your current password is not correct."), code="password_wrong", field="current_password")
+        raise ValidationError(
+            _("Your current password is not correct."), code="password_wrong", field="current_password"
+        )
     password = normalize_password(new_password or "")
     try:
         validate_password(password, user)

@@ -30,10 +30,18 @@ def _hash(code: str) -> str:
 
 def code_message(purpose: str, code: str) -> str:
     texts = {
-        OneTimeCode.Purpose.REGISTER: _("Bawaba: your registration code is %(code)s. It expires in 10 minutes. Do not share it."),
-        OneTimeCode.Purpose.LOGIN: _("Bawaba: your login code is %(code)s. It expires in 10 minutes. Never share it, not even with staff."),
-        OneTimeCode.Purpose.RESET: _("Bawaba: your password reset code is %(code)s. It expires in 10 minutes. If you did not ask for it, ignore this message."),
-        OneTimeCode.Purpose.PHONE_CHANGE: _("Bawaba: your code to confirm this mobile number is %(code)s. It expires in 10 minutes."),
+        OneTimeCode.Purpose.REGISTER: _(
+            "Bawaba: your registration code is %(code)s. It expires in 10 minutes. Do not share it."
+        ),
+        OneTimeCode.Purpose.LOGIN: _(
+            "Bawaba: your login code is %(code)s. It expires in 10 minutes. Never share it, not even with staff."
+        ),
+        OneTimeCode.Purpose.RESET: _(
+            "Bawaba: your password reset code is %(code)s. It expires in 10 minutes. If you did not ask for it, ignore this message."
+        ),
+        OneTimeCode.Purpose.PHONE_CHANGE: _(
+            "Bawaba: your code to confirm this mobile number is %(code)s. It expires in 10 minutes."
+        ),
     }
     return texts[purpose] % {"code": code}
 
@@ -41,27 +49,41 @@ def code_message(purpose: str, code: str) -> str:
 def otp_issue(*, subject: str, purpose: str, phone: str, user_id: str = "") -> None:
     """Send a new code to `phone`; earlier unused codes for the same subject stop working."""
     now = timezone.now()
-    recent = OneTimeCode.objects.filter(subject=subject, purpose=purpose, created_at__gt=now - timedelta(hours=1))
+    recent = OneTimeCode.objects.filter(
+        subject=subject, purpose=purpose, created_at__gt=now - timedelta(hours=1)
+    )
     last = recent.order_by("-created_at").first()
     if last and now - last.created_at < RESEND_INTERVAL:
         wait = int((RESEND_INTERVAL - (now - last.created_at)).total_seconds()) + 1
-        raise RateLimited(_("A code was sent a moment ago. Please wait before asking for another."), retry_after=wait)
+        raise RateLimited(
+            _("A code was sent a moment ago. Please wait before asking for another."), retry_after=wait
+        )
     if recent.count() >= MAX_SENDS_PER_HOUR:
         raise RateLimited(_("Too many codes were sent. Please try again in an hour."), retry_after=3600)
     code = f"{secrets.randbelow(1_000_000):06d}"
     with transaction.atomic():
-        OneTimeCode.objects.filter(subject=subject, purpose=purpose, used_at__isnull=True).update(superseded=True)
+        OneTimeCode.objects.filter(subject=subject, purpose=purpose, used_at__isnull=True).update(
+            superseded=True
+        )
         OneTimeCode.objects.create(
             subject=subject, purpose=purpose, code_hash=_hash(code), phone=phone, expires_at=now + CODE_TTL
         )
-        messaging.sms_send(to=phone, body=code_message(purpose, code), purpose=f"otp_{purpose}", user_id=user_id, sensitive=True)
+        messaging.sms_send(
+            to=phone,
+            body=code_message(purpose, code),
+            purpose=f"otp_{purpose}",
+            user_id=user_id,
+            sensitive=True,
+        )
 
 
 def otp_verify(*, subject: str, purpose: str, code: str) -> OneTimeCode:
     """Use a code. Raises ValidationError (wrong, expired, used) or RateLimited (too many failures)."""
     key = f"otp:{purpose}:{subject}"
     if throttle.is_locked(key):
-        raise RateLimited(throttle.locked_message(), retry_after=int(throttle.CODE_POLICY.lockout.total_seconds()))
+        raise RateLimited(
+            throttle.locked_message(), retry_after=int(throttle.CODE_POLICY.lockout.total_seconds())
+        )
     code = ascii_digits((code or "").strip()).replace(" ", "")
     now = timezone.now()
     with transaction.atomic():
@@ -71,14 +93,24 @@ def otp_verify(*, subject: str, purpose: str, code: str) -> OneTimeCode:
             .order_by("-created_at")
             .first()
         )
-        matched = candidate is not None and len(code) == 6 and constant_time_equal(candidate.code_hash, _hash(code))
+        matched = (
+            candidate is not None and len(code) == 6 and constant_time_equal(candidate.code_hash, _hash(code))
+        )
         if matched and candidate is not None:
             if candidate.used_at is not None:
-                error = ValidationError(_("This code has already been used. Ask for a new one."), code="code_used", field="otp")
+                error = ValidationError(
+                    _("This code has already been used. Ask for a new one."), code="code_used", field="otp"
+                )
             elif candidate.superseded:
-                error = ValidationError(_("This code was replaced by a newer one. Use the latest code."), code="code_superseded", field="otp")
+                error = ValidationError(
+                    _("This code was replaced by a newer one. Use the latest code."),
+                    code="code_superseded",
+                    field="otp",
+                )
             elif candidate.expires_at <= now:
-                error = ValidationError(_("This code has expired. Ask for a new one."), code="code_expired", field="otp")
+                error = ValidationError(
+                    _("This code has expired. Ask for a new one."), code="code_expired", field="otp"
+                )
             else:
                 candidate.used_at = now
                 candidate.save(update_fields=["used_at"])

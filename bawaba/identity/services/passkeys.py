@@ -79,8 +79,12 @@ def passkey_register(*, user: User, credential: str | dict, challenge: bytes, na
             require_user_verification=True,
         )
     except (WebAuthnException, ValueError, KeyError, TypeError) as exc:
-        audit_record(action="mfa.passkey.register", outcome="failure", actor=user, data={"reason": str(exc)[:200]})
-        raise ValidationError(_("The passkey could not be registered. Please try again."), code="passkey_invalid")
+        audit_record(
+            action="mfa.passkey.register", outcome="failure", actor=user, data={"reason": str(exc)[:200]}
+        )
+        raise ValidationError(
+            _("The passkey could not be registered. Please try again."), code="passkey_invalid"
+        )
     cred_id = bytes_to_base64url(verified.credential_id)
     if Passkey.objects.filter(credential_id=cred_id).exists():
         raise ValidationError(_("This passkey is already registered."), code="passkey_exists")
@@ -104,7 +108,9 @@ def passkey_register(*, user: User, credential: str | dict, challenge: bytes, na
 def passkey_authentication_options(*, user: User | None = None) -> tuple[str, bytes]:
     allow = None
     if user is not None:
-        allow = [PublicKeyCredentialDescriptor(id=base64url_to_bytes(p.credential_id)) for p in user.passkeys.all()]
+        allow = [
+            PublicKeyCredentialDescriptor(id=base64url_to_bytes(p.credential_id)) for p in user.passkeys.all()
+        ]
     options = generate_authentication_options(
         rp_id=rp_id(), allow_credentials=allow, user_verification=UserVerificationRequirement.REQUIRED
     )
@@ -125,7 +131,9 @@ def passkey_authenticate(*, credential: str | dict, challenge: bytes, user: User
         passkey = qs.select_for_update().filter(credential_id=str(cred_id)[:1400]).first()
         if passkey is None or not passkey.user.is_active:
             audit_record(action="login.passkey", outcome="failure", actor_label=str(cred_id)[:40])
-            raise AuthenticationFailed(_("This passkey is not registered with Bawaba."), code="passkey_unknown")
+            raise AuthenticationFailed(
+                _("This passkey is not registered with Bawaba."), code="passkey_unknown"
+            )
         try:
             verified = verify_authentication_response(
                 credential=data,
@@ -137,7 +145,9 @@ def passkey_authenticate(*, credential: str | dict, challenge: bytes, user: User
                 require_user_verification=True,
             )
         except (WebAuthnException, ValueError, KeyError, TypeError) as exc:
-            audit_record(action="login.passkey", outcome="failure", actor=passkey.user, data={"reason": str(exc)[:200]})
+            audit_record(
+                action="login.passkey", outcome="failure", actor=passkey.user, data={"reason": str(exc)[:200]}
+            )
             raise AuthenticationFailed(_("The passkey could not be checked."), code="passkey_invalid")
         passkey.sign_count = verified.new_sign_count
         passkey.last_used_at = timezone.now()

@@ -39,7 +39,11 @@ def recovery_codes_generate(*, user: User) -> list[str]:
 
 def recovery_code_use(*, user: User, code: str) -> bool:
     with transaction.atomic():
-        row = RecoveryCode.objects.select_for_update().filter(user=user, code_hash=_hash(code), used_at__isnull=True).first()
+        row = (
+            RecoveryCode.objects.select_for_update()
+            .filter(user=user, code_hash=_hash(code), used_at__isnull=True)
+            .first()
+        )
         if row is None:
             return False
         row.used_at = timezone.now()

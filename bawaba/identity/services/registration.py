@@ -56,9 +56,17 @@ def _clean_name(value: str, *, field: str, required: bool) -> str:
             raise ValidationError(_("Enter your full name."), code="name_required", field=field)
         return ""
     if len(value) > NAME_MAX:
-        raise ValidationError(_("The name can be at most %(max)d characters.") % {"max": NAME_MAX}, code="name_too_long", field=field)
+        raise ValidationError(
+            _("The name can be at most %(max)d characters.") % {"max": NAME_MAX},
+            code="name_too_long",
+            field=field,
+        )
     if not _NAME_RE.match(value) or any(ch.isdigit() for ch in value):
-        raise ValidationError(_("The name can contain letters, spaces, hyphens and apostrophes only."), code="name_invalid", field=field)
+        raise ValidationError(
+            _("The name can contain letters, spaces, hyphens and apostrophes only."),
+            code="name_invalid",
+            field=field,
+        )
     return value
 
 
@@ -69,12 +77,22 @@ def _clean_birth_date(value: object) -> dt.date:
         try:
             birth = dt.date.fromisoformat(ascii_digits(str(value or "")).strip())
         except ValueError:
-            raise ValidationError(_("Enter a real date of birth, for example 1990-05-21."), code="birth_date_invalid", field="date_of_birth")
+            raise ValidationError(
+                _("Enter a real date of birth, for example 1990-05-21."),
+                code="birth_date_invalid",
+                field="date_of_birth",
+            )
     today = timezone.localdate()
     if birth > today or birth.year < 1900:
-        raise ValidationError(_("Enter a real date of birth, for example 1990-05-21."), code="birth_date_invalid", field="date_of_birth")
+        raise ValidationError(
+            _("Enter a real date of birth, for example 1990-05-21."),
+            code="birth_date_invalid",
+            field="date_of_birth",
+        )
     if (today - birth).days < 365 * 15 + 3:
-        raise ValidationError(_("You must be at least 15 years old to register."), code="too_young", field="date_of_birth")
+        raise ValidationError(
+            _("You must be at least 15 years old to register."), code="too_young", field="date_of_birth"
+        )
     return birth
 
 
@@ -101,15 +119,27 @@ def registration_validate(data: RegistrationData) -> dict:
     else:
         nationality = (data.nationality or "").strip().upper()
         if not re.fullmatch(r"[A-Z]{2}", nationality) or nationality == "JO":
-            raise ValidationError(_("Choose your nationality."), code="nationality_invalid", field="nationality")
+            raise ValidationError(
+                _("Choose your nationality."), code="nationality_invalid", field="nationality"
+            )
         passport = re.sub(r"\s", "", ascii_digits(data.passport_number or "")).upper()
         if not re.fullmatch(r"[A-Z0-9]{5,20}", passport):
-            raise ValidationError(_("Enter the passport number as printed (5 to 20 letters and digits)."), code="passport_invalid", field="passport_number")
+            raise ValidationError(
+                _("Enter the passport number as printed (5 to 20 letters and digits)."),
+                code="passport_invalid",
+                field="passport_number",
+            )
         personal = re.sub(r"\s", "", ascii_digits(data.personal_number or ""))
         if personal and not re.fullmatch(r"\d{6,20}", personal):
-            raise ValidationError(_("The personal number is made of digits only (6 to 20)."), code="personal_number_invalid", field="personal_number")
+            raise ValidationError(
+                _("The personal number is made of digits only (6 to 20)."),
+                code="personal_number_invalid",
+                field="personal_number",
+            )
         cleaned.update(
-            nationality=nationality, passport_number=passport, personal_number=personal,
+            nationality=nationality,
+            passport_number=passport,
+            personal_number=personal,
             username=(personal or f"{nationality}-{passport}").lower(),
         )
     try:
@@ -120,8 +150,10 @@ def registration_validate(data: RegistrationData) -> dict:
     cleaned["name_en"] = _clean_name(data.name_en, field="name_en", required=False)
     password = normalize_password(data.password or "")
     probe = User(
-        username=cleaned["username"], national_number=cleaned.get("national_number"),
-        personal_number=cleaned.get("personal_number"), phone=cleaned["phone"],
+        username=cleaned["username"],
+        national_number=cleaned.get("national_number"),
+        personal_number=cleaned.get("personal_number"),
+        phone=cleaned["phone"],
     )
     try:
         validate_password(password, probe)
@@ -136,7 +168,9 @@ def _existing_account(cleaned: dict) -> User | None:
     if cleaned.get("national_number"):
         q = q | User.objects.filter(national_number=cleaned["national_number"])
     if cleaned.get("passport_number"):
-        q = q | User.objects.filter(nationality=cleaned["nationality"], passport_number=cleaned["passport_number"])
+        q = q | User.objects.filter(
+            nationality=cleaned["nationality"], passport_number=cleaned["passport_number"]
+        )
     return q.first()
 
 
@@ -165,12 +199,19 @@ def registration_start(data: RegistrationData) -> PendingRegistration:
         expires_at=timezone.now() + PENDING_TTL,
     )
     if existing is not None:
-        audit_record(action="registration.start", outcome=AuditEvent.Outcome.DENIED, object_type="pending_registration",
-                     object_id=pending.id, data={"reason": "already_registered"})
+        audit_record(
+            action="registration.start",
+            outcome=AuditEvent.Outcome.DENIED,
+            object_type="pending_registration",
+            object_id=pending.id,
+            data={"reason": "already_registered"},
+        )
         if existing.phone and existing.phone_verified:
             messaging.sms_send(
                 to=existing.phone,
-                body=_("Bawaba: someone tried to create a new account with your identity. If it was you, log in or reset your password instead."),
+                body=_(
+                    "Bawaba: someone tried to create a new account with your identity. If it was you, log in or reset your password instead."
+                ),
                 purpose="registration_duplicate",
                 user_id=str(existing.pk),
             )
@@ -204,7 +245,9 @@ def registration_complete(*, pending_id: uuid.UUID | str, code: str) -> User:
         with transaction.atomic():
             locked = PendingRegistration.objects.select_for_update().get(id=pending.id)
             if locked.completed_at is not None:
-                raise Conflict(_("This registration is already complete. Please log in."), code="registration_complete")
+                raise Conflict(
+                    _("This registration is already complete. Please log in."), code="registration_complete"
+                )
             user = User(
                 username=pending.username,
                 kind=pending.kind,
@@ -227,13 +270,20 @@ def registration_complete(*, pending_id: uuid.UUID | str, code: str) -> User:
             locked.save(update_fields=["completed_at", "password_hash"])
             audit_record(action="registration.complete", actor=user, object_type="user", object_id=user.pk)
     except IntegrityError:
-        raise Conflict(_("An account already exists for this identity. Please log in or reset your password."), code="already_registered")
+        raise Conflict(
+            _("An account already exists for this identity. Please log in or reset your password."),
+            code="already_registered",
+        )
     if user.kind == User.Kind.CITIZEN:
         from .assurance import identity_match_civil_registry
 
         try:
             identity_match_civil_registry(user=user)
         except Exception:  # the account exists; matching can be retried from the account page
-            audit_record(action="assurance.civil_registry", outcome=AuditEvent.Outcome.FAILURE, actor=user,
-                         data={"reason": "registry_unavailable"})
+            audit_record(
+                action="assurance.civil_registry",
+                outcome=AuditEvent.Outcome.FAILURE,
+                actor=user,
+                data={"reason": "registry_unavailable"},
+            )
     return user

@@ -51,7 +51,9 @@ def session_start(request: HttpRequest, *, user: User, amr: list[str]) -> UserSe
             user_agent=ctx.user_agent[:400],
             amr=amr,
         )
-        audit_record(action="login.success", actor=user, object_type="session", object_id=tracked.id, data={"amr": amr})
+        audit_record(
+            action="login.success", actor=user, object_type="session", object_id=tracked.id, data={"amr": amr}
+        )
     return tracked
 
 
@@ -83,8 +85,12 @@ def remember_device(request: HttpRequest, response: HttpResponse, *, user: User)
     if not created:
         KnownDevice.objects.filter(pk=device.pk).update(last_seen_at=timezone.now())
     response.set_cookie(
-        DEVICE_COOKIE, token, max_age=DEVICE_COOKIE_AGE, httponly=True,
-        secure=settings.SESSION_COOKIE_SECURE, samesite="Lax",
+        DEVICE_COOKIE,
+        token,
+        max_age=DEVICE_COOKIE_AGE,
+        httponly=True,
+        secure=settings.SESSION_COOKIE_SECURE,
+        samesite="Lax",
     )
     if created and had_devices:
         when = timezone.localtime().strftime("%Y-%m-%d %H:%M")
@@ -92,7 +98,9 @@ def remember_device(request: HttpRequest, response: HttpResponse, *, user: User)
         if user.phone and user.phone_verified:
             messaging.sms_send(
                 to=user.phone,
-                body=_("Bawaba: a new device logged in to your account on %(when)s. If this was not you, change your password now.")
+                body=_(
+                    "Bawaba: a new device logged in to your account on %(when)s. If this was not you, change your password now."
+                )
                 % {"when": when},
                 purpose="new_device",
                 user_id=str(user.pk),
@@ -110,13 +118,23 @@ def active_sessions(user: User):  # type: ignore[no-untyped-def]
 
 def session_end(*, user: User, session_id: uuid.UUID | str, reason: str = "user") -> None:
     with transaction.atomic():
-        tracked = UserSession.objects.select_for_update().filter(user=user, id=session_id, ended_at__isnull=True).first()
+        tracked = (
+            UserSession.objects.select_for_update()
+            .filter(user=user, id=session_id, ended_at__isnull=True)
+            .first()
+        )
         if tracked is None:
             raise NotFound(_("This session does not exist or has already ended."))
         Session.objects.filter(session_key=tracked.session_key).delete()
         tracked.ended_at = timezone.now()
         tracked.save(update_fields=["ended_at"])
-        audit_record(action="session.end", actor=user, object_type="session", object_id=tracked.id, data={"reason": reason})
+        audit_record(
+            action="session.end",
+            actor=user,
+            object_type="session",
+            object_id=tracked.id,
+            data={"reason": reason},
+        )
 
 
 def sessions_end_all(*, user: User, except_key: str | None = None, reason: str = "user") -> int:

@@ -84,8 +84,10 @@ def throttle_fail(key: str, policy: Policy) -> AttemptCounter:
     now = timezone.now()
     with transaction.atomic():
         counter, _created = AttemptCounter.objects.select_for_update().get_or_create(key=key)
-        if counter.last_failure_at and now - counter.last_failure_at > policy.window and not (
-            counter.locked_until and counter.locked_until > now
+        if (
+            counter.last_failure_at
+            and now - counter.last_failure_at > policy.window
+            and not (counter.locked_until and counter.locked_until > now)
         ):
             counter.failures = 0
             counter.first_failure_at = None

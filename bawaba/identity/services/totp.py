@@ -27,7 +27,9 @@ def _totp(device: TotpDevice) -> pyotp.TOTP:
     return pyotp.TOTP(decrypt(device.secret_encrypted, purpose=PURPOSE))
 
 
-def totp_device_create(*, user: User, secret: str | None = None, confirmed: bool = False, name: str = "Authenticator") -> TotpDevice:
+def totp_device_create(
+    *, user: User, secret: str | None = None, confirmed: bool = False, name: str = "Authenticator"
+) -> TotpDevice:
     secret = secret or pyotp.random_base32()
     return TotpDevice.objects.create(
         user=user, name=name, secret_encrypted=encrypt(secret, purpose=PURPOSE), confirmed=confirmed
@@ -57,7 +59,9 @@ def _matching_step(device: TotpDevice, code: str, now: float | None = None) -> i
     now = time.time() if now is None else now
     step = int(now // totp.interval)
     for candidate in (step - 1, step, step + 1):
-        if candidate > device.last_used_step and pyotp.utils.strings_equal(totp.generate_otp(candidate), code):
+        if candidate > device.last_used_step and pyotp.utils.strings_equal(
+            totp.generate_otp(candidate), code
+        ):
             return candidate
     return None
 
@@ -65,13 +69,19 @@ def _matching_step(device: TotpDevice, code: str, now: float | None = None) -> i
 def totp_enrolment_confirm(*, user: User, device_id: str, code: str) -> TotpDevice:
     code = ascii_digits((code or "").strip()).replace(" ", "")
     with transaction.atomic():
-        device = TotpDevice.objects.select_for_update().filter(user=user, id=device_id, confirmed=False).first()
+        device = (
+            TotpDevice.objects.select_for_update().filter(user=user, id=device_id, confirmed=False).first()
+        )
         if device is None:
             raise NotFound(_("Start the set-up again."))
         step = _matching_step(device, code) if code.isdigit() and len(code) == 6 else None
         if step is None:
             audit_record(action="mfa.totp.enrol", outcome="failure", actor=user)
-            raise ValidationError(_("The code is not correct. Check the time on your phone and try again."), code="code_invalid", field="otp")
+            raise ValidationError(
+                _("The code is not correct. Check the time on your phone and try again."),
+                code="code_invalid",
+                field="otp",
+            )
         device.confirmed = True
         device.last_used_step = step
         device.save(update_fields=["confirmed", "last_used_step"])

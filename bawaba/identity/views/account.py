@@ -27,12 +27,16 @@ PASSKEY_REG_CHALLENGE = "bawaba_passkey_reg_challenge"
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
     user = request.user
-    return render(request, "identity/account_profile.html", {
-        "tab": "profile",
-        "memberships": selectors.memberships_for(user),
-        "acting_as": selectors.represented_party(request),
-        "verifications": user.verifications.all()[:5],
-    })
+    return render(
+        request,
+        "identity/account_profile.html",
+        {
+            "tab": "profile",
+            "memberships": selectors.memberships_for(user),
+            "acting_as": selectors.represented_party(request),
+            "verifications": user.verifications.all()[:5],
+        },
+    )
 
 
 @login_required
@@ -44,9 +48,17 @@ def verify_identity(request: HttpRequest) -> HttpResponse:
         messages.error(request, str(exc.message))
     else:
         if matched:
-            messages.success(request, _("Your identity matched the civil registry. Your assurance level is now substantial."))
+            messages.success(
+                request,
+                _("Your identity matched the civil registry. Your assurance level is now substantial."),
+            )
         else:
-            messages.error(request, _("We could not match your details with the civil registry. Visit a service centre to verify your identity in person."))
+            messages.error(
+                request,
+                _(
+                    "We could not match your details with the civil registry. Visit a service centre to verify your identity in person."
+                ),
+            )
     return redirect("identity:account")
 
 
@@ -61,7 +73,9 @@ def acting_as(request: HttpRequest) -> HttpResponse:
     try:
         org = services.acting_as_check(user=request.user, organisation_id=org_id)
     except (BawabaError, ValueError) as exc:
-        messages.error(request, str(getattr(exc, "message", _("You cannot act on behalf of this organisation."))))
+        messages.error(
+            request, str(getattr(exc, "message", _("You cannot act on behalf of this organisation.")))
+        )
     else:
         request.session[services.SESSION_ACTING_AS] = str(org.pk)
         messages.success(request, _("You are now acting on behalf of %(name)s.") % {"name": org})
@@ -71,13 +85,17 @@ def acting_as(request: HttpRequest) -> HttpResponse:
 @login_required
 def security(request: HttpRequest) -> HttpResponse:
     user = request.user
-    return render(request, "identity/account_security.html", {
-        "tab": "security",
-        "totp_devices": user.totp_devices.filter(confirmed=True),
-        "passkeys": user.passkeys.all(),
-        "recovery_remaining": services.recovery_codes_remaining(user),
-        "password_form": PasswordChangeForm(),
-    })
+    return render(
+        request,
+        "identity/account_security.html",
+        {
+            "tab": "security",
+            "totp_devices": user.totp_devices.filter(confirmed=True),
+            "passkeys": user.passkeys.all(),
+            "recovery_remaining": services.recovery_codes_remaining(user),
+            "password_form": PasswordChangeForm(),
+        },
+    )
 
 
 @login_required
@@ -87,8 +105,10 @@ def password_change(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             services.password_change(
-                user=request.user, current_password=form.cleaned_data["current_password"],
-                new_password=form.cleaned_data["new_password"], keep_session_key=request.session.session_key,
+                user=request.user,
+                current_password=form.cleaned_data["current_password"],
+                new_password=form.cleaned_data["new_password"],
+                keep_session_key=request.session.session_key,
             )
         except BawabaError as exc:
             add_error(form, exc)
@@ -97,11 +117,18 @@ def password_change(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your password was changed. Your other sessions were ended."))
             return redirect("identity:security")
     user = request.user
-    return render(request, "identity/account_security.html", {
-        "tab": "security", "password_form": form,
-        "totp_devices": user.totp_devices.filter(confirmed=True), "passkeys": user.passkeys.all(),
-        "recovery_remaining": services.recovery_codes_remaining(user),
-    }, status=422)
+    return render(
+        request,
+        "identity/account_security.html",
+        {
+            "tab": "security",
+            "password_form": form,
+            "totp_devices": user.totp_devices.filter(confirmed=True),
+            "passkeys": user.passkeys.all(),
+            "recovery_remaining": services.recovery_codes_remaining(user),
+        },
+        status=422,
+    )
 
 
 @login_required
@@ -131,7 +158,9 @@ def totp_enrol(request: HttpRequest) -> HttpResponse:
     codes = None
     if request.method == "POST" and form.is_valid():
         try:
-            services.totp_enrolment_confirm(user=user, device_id=str(device.id), code=form.cleaned_data["otp"])
+            services.totp_enrolment_confirm(
+                user=user, device_id=str(device.id), code=form.cleaned_data["otp"]
+            )
         except BawabaError as exc:
             add_error(form, exc)
         else:
@@ -143,9 +172,18 @@ def totp_enrol(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your authenticator app is set up."))
             return redirect("identity:security")
     secret, uri, svg = services.totp_provisioning(device)
-    return render(request, "identity/totp_enrol.html", {
-        "form": form, "secret": secret, "uri": uri, "qr_svg": svg, "tab": "security",
-    }, status=422 if form.errors else 200)
+    return render(
+        request,
+        "identity/totp_enrol.html",
+        {
+            "form": form,
+            "secret": secret,
+            "uri": uri,
+            "qr_svg": svg,
+            "tab": "security",
+        },
+        status=422 if form.errors else 200,
+    )
 
 
 @login_required
@@ -184,7 +222,9 @@ def passkey_register(request: HttpRequest) -> JsonResponse:
         body = json.loads(request.body.decode() or "{}")
         credential, name = body["credential"], str(body.get("name", ""))
     except (ValueError, KeyError, TypeError, UnicodeDecodeError):
-        return JsonResponse({"code": "invalid_request", "message": _("The request is not valid.")}, status=400)
+        return JsonResponse(
+            {"code": "invalid_request", "message": _("The request is not valid.")}, status=400
+        )
     try:
         passkey = services.passkey_register(
             user=request.user, credential=credential, challenge=base64url_to_bytes(challenge), name=name
@@ -207,11 +247,15 @@ def passkey_remove(request: HttpRequest, passkey_id) -> HttpResponse:  # type: i
 
 @login_required
 def sessions(request: HttpRequest) -> HttpResponse:
-    return render(request, "identity/account_sessions.html", {
-        "tab": "sessions",
-        "sessions": services.active_sessions(request.user),
-        "current_key": request.session.session_key,
-    })
+    return render(
+        request,
+        "identity/account_sessions.html",
+        {
+            "tab": "sessions",
+            "sessions": services.active_sessions(request.user),
+            "current_key": request.session.session_key,
+        },
+    )
 
 
 @login_required

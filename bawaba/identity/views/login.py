@@ -32,7 +32,9 @@ def _pending_user(request: HttpRequest):  # type: ignore[no-untyped-def]
     return selectors.user_get(pending["user_id"]), pending
 
 
-def _finish(request: HttpRequest, user, amr: list[str], next_url: str, response: HttpResponse | None = None) -> HttpResponse:  # type: ignore[no-untyped-def]
+def _finish(
+    request: HttpRequest, user, amr: list[str], next_url: str, response: HttpResponse | None = None
+) -> HttpResponse:  # type: ignore[no-untyped-def]
     request.session.pop(PENDING_LOGIN, None)
     services.session_start(request, user=user, amr=amr)
     response = response or redirect(next_url)
@@ -62,7 +64,10 @@ def login_view(request: HttpRequest) -> HttpResponse:
                     return _finish(request, check.user, ["pwd"], next_url)
                 request.session.cycle_key()
                 request.session[PENDING_LOGIN] = {
-                    "user_id": str(check.user.pk), "amr": ["pwd"], "at": time.time(), "next": next_url,
+                    "user_id": str(check.user.pk),
+                    "amr": ["pwd"],
+                    "at": time.time(),
+                    "next": next_url,
                 }
                 if check.methods and check.methods[0] == "sms":
                     try:
@@ -112,9 +117,15 @@ def login_verify(request: HttpRequest) -> HttpResponse:
     elif form.errors:
         status = 422
     return render(
-        request, "identity/login_verify.html",
-        {"form": form, "methods": methods, "step_up": step_up, "next": next_url,
-         "phone": mask_phone(user.phone) if user.phone else ""},
+        request,
+        "identity/login_verify.html",
+        {
+            "form": form,
+            "methods": methods,
+            "step_up": step_up,
+            "next": next_url,
+            "phone": mask_phone(user.phone) if user.phone else "",
+        },
         status=status,
     )
 
@@ -142,7 +153,9 @@ def passkey_login(request: HttpRequest) -> JsonResponse:
             credential=credential, challenge=base64url_to_bytes(challenge), user=pending_user or step_up_user
         )
     except (ValueError, UnicodeDecodeError):
-        return JsonResponse({"code": "invalid_request", "message": _("The request is not valid.")}, status=400)
+        return JsonResponse(
+            {"code": "invalid_request", "message": _("The request is not valid.")}, status=400
+        )
     except BawabaError as exc:
         return JsonResponse(exc.as_dict(), status=exc.status)
     if step_up_user is not None:
@@ -180,7 +193,9 @@ def password_reset_verify(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.password_reset_complete(
-                identifier=identifier, code=form.cleaned_data["otp"], new_password=form.cleaned_data["password"]
+                identifier=identifier,
+                code=form.cleaned_data["otp"],
+                new_password=form.cleaned_data["password"],
             )
         except BawabaError as exc:
             add_error(form, exc)

@@ -65,11 +65,17 @@ def register_verify(request: HttpRequest) -> HttpResponse:
             services.session_start(request, user=user, amr=["pwd", "sms"])
             response = redirect("identity:account")
             services.remember_device(request, response, user=user)
-            messages.success(request, _("Your account is ready. Your login identifier is %(username)s.") % {"username": user.username})
+            messages.success(
+                request,
+                _("Your account is ready. Your login identifier is %(username)s.")
+                % {"username": user.username},
+            )
             return response
     elif form.errors:
         status = 422
     return render(
-        request, "identity/register_verify.html",
-        {"form": form, "phone": mask_phone(pending.phone)}, status=status,
+        request,
+        "identity/register_verify.html",
+        {"form": form, "phone": mask_phone(pending.phone)},
+        status=status,
     )

@@ -8,6 +8,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         ensure_demo_allowed()
-        for name, module in demo_loaders():
+        for _name, module in demo_loaders():
             module.load(self.stdout)
         self.stdout.write("demo data loaded")

@@ -24,7 +24,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, port, host, workers, no_worker, **options):
         env = os.environ.copy()
-        env.setdefault("DJANGO_SETTINGS_MODULE", os.environ.get("DJANGO_SETTINGS_MODULE", "bawaba.settings.dev"))
+        env.setdefault(
+            "DJANGO_SETTINGS_MODULE", os.environ.get("DJANGO_SETTINGS_MODULE", "bawaba.settings.dev")
+        )
         prom = settings.DATA_DIR / "prometheus"
         shutil.rmtree(prom, ignore_errors=True)
         prom.mkdir(parents=True, exist_ok=True)
@@ -35,7 +37,8 @@ class Command(BaseCommand):
         bindir = os.path.dirname(sys.executable)
         procs = [
             subprocess.Popen(  # noqa: S603
-                [os.path.join(bindir, "gunicorn"), "-c", "python:bawaba.gunicorn_conf", "bawaba.wsgi"], env=env
+                [os.path.join(bindir, "gunicorn"), "-c", "python:bawaba.gunicorn_conf", "bawaba.wsgi"],
+                env=env,
             )
         ]
         if not no_worker:
