@@ -39,7 +39,7 @@ test: install
 lint: install
 	$(BIN)/ruff check bawaba bench tests
 	$(BIN)/ruff format --check bawaba bench tests
-	$(BIN)/mypy bawaba/*/services.py bawaba/*/selectors.py
+	$(BIN)/mypy $$(ls bawaba/*/services.py bawaba/*/services/*.py bawaba/*/selectors.py 2>/dev/null)
 	$(BIN)/lint-imports
 
 messages: install

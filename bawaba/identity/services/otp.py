@@ -29,7 +29,7 @@ def _hash(code: str) -> str:
 
 
 def code_message(purpose: str, code: str) -> str:
-    texts = {
+    texts: dict[str, str] = {
         OneTimeCode.Purpose.REGISTER: _(
             "Bawaba: your registration code is %(code)s. It expires in 10 minutes. Do not share it."
         ),

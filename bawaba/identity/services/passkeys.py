@@ -88,7 +88,7 @@ def passkey_register(*, user: User, credential: str | dict, challenge: bytes, na
     cred_id = bytes_to_base64url(verified.credential_id)
     if Passkey.objects.filter(credential_id=cred_id).exists():
         raise ValidationError(_("This passkey is already registered."), code="passkey_exists")
-    transports = []
+    transports: list[str] = []
     if isinstance(credential, dict):
         transports = credential.get("response", {}).get("transports", []) or []
     passkey = Passkey.objects.create(

@@ -46,7 +46,7 @@ def session_start(request: HttpRequest, *, user: User, amr: list[str]) -> UserSe
         request.session.save()
         tracked = UserSession.objects.create(
             user=user,
-            session_key=request.session.session_key,
+            session_key=request.session.session_key or "",
             ip=ctx.ip,
             user_agent=ctx.user_agent[:400],
             amr=amr,
