@@ -1,0 +1,117 @@
+"""Helpers shared by the benchmarks: a throw-away data directory, the production server
+(gunicorn) on a free loopback port, a keep-alive HTTP client, and the machine's description."""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def machine() -> str:
+    cpu = ""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    mem = ""
+    with contextlib.suppress(OSError):
+        m = re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text())
+        mem = f"{int(m.group(1)) / 1024 / 1024:.1f} GiB" if m else ""
+    return f"{os.cpu_count()} cores, {cpu}, {mem} RAM, Python {platform.python_version()}, {platform.system()} {platform.release()}"
+
+
+def bench_env(data_dir: Path, database_url: str | None = None, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "TEST_DATABASE_URL")}
+    env.update(
+        DJANGO_SETTINGS_MODULE="bawaba.settings.dev",
+        BAWABA_DATA_DIR=str(data_dir),
+        BAWABA_DEMO="1",
+        BAWABA_LOG_LEVEL="WARNING",
+    )
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    env.update(extra)
+    return env
+
+
+def manage(env: dict[str, str], *args: str) -> str:
+    out = subprocess.run([str(BIN / "bawaba"), *args], env=env, check=True, capture_output=True, text=True)  # noqa: S603
+    return out.stdout
+
+
+@contextlib.contextmanager
+def temp_data_dir(prefix: str):
+    path = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def gunicorn(env: dict[str, str], *, workers: int, port: int | None = None):
+    """Start gunicorn with the project's configuration; yield (port, master pid)."""
+    port = port or free_port()
+    env = dict(env, BAWABA_BIND=f"127.0.0.1:{port}", BAWABA_WEB_WORKERS=str(workers))
+    proc = subprocess.Popen(  # noqa: S603
+        [str(BIN / "gunicorn"), "-c", "python:bawaba.gunicorn_conf", "bawaba.wsgi"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                conn.request("GET", "/healthz")
+                if conn.getresponse().status == 200:
+                    break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError("gunicorn did not start: " + (proc.stderr.read(2000).decode() if proc.stderr else ""))
+        yield port, proc.pid
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def children(pid: int) -> list[int]:
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True)  # noqa: S603,S607
+    return [int(p) for p in out.stdout.split()]
+
+
+def rss_mib(pid: int) -> float:
+    m = re.search(r"VmRSS:\s+(\d+) kB", Path(f"/proc/{pid}/status").read_text())
+    return int(m.group(1)) / 1024 if m else 0.0
+
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    k = min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))
+    return ordered[k]

@@ -1,0 +1,149 @@
+"""Password logins per second per core vs. the raw Argon2id verification rate.
+
+Run: `make bench-login` (or `.venv/bin/python bench/login_rate.py [--database-url postgres://...]`).
+
+1. Baseline: Argon2id `verify` of one hash in a loop, in this process, on one core, with the
+   parameters the platform is configured with (settings ARGON2_*).
+2. Ours: one gunicorn worker (so one core) serving the real login form; client processes
+   POST /en/login/ with the demo citizen 2000112345 (password only), each login starting
+   without a session, as a returning browser (device cookie kept, so no SMS each time).
+3. The worker's resident memory after the run.
+The target: logins/s/core >= 80 % of the raw rate; worker RSS <= 150 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import multiprocessing as mp
+import os
+import re
+import sys
+import time
+from http.cookies import SimpleCookie
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench._server import bench_env, children, gunicorn, machine, manage, rss_mib, temp_data_dir  # noqa: E402
+
+USERNAME, PASSWORD = "2000112345", "Bawaba-Demo-2026"
+
+
+def raw_argon2_rate(seconds: float) -> tuple[float, dict]:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bawaba.settings.dev")
+    import django
+
+    django.setup()
+    from argon2 import PasswordHasher, Type
+    from django.conf import settings
+
+    params = {"time_cost": settings.ARGON2_TIME_COST, "memory_cost": settings.ARGON2_MEMORY_COST,
+              "parallelism": settings.ARGON2_PARALLELISM}
+    ph = PasswordHasher(type=Type.ID, **params)
+    encoded = ph.hash(PASSWORD)
+    n, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        ph.verify(encoded, PASSWORD)
+        n += 1
+    return n / (time.perf_counter() - start), params
+
+
+def _client(port: int, seconds: float, out: mp.Queue) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", "/en/login/")
+    resp = conn.getresponse()
+    resp.read()
+    jar = SimpleCookie()
+    for header in resp.headers.get_all("Set-Cookie") or []:
+        jar.load(header)
+    csrf = jar["bawaba_csrf"].value
+    device = ""
+    ok = failed = 0
+    latencies = []
+    body = f"username={USERNAME}&password={PASSWORD}&csrfmiddlewaretoken={csrf}"
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        cookie = f"bawaba_csrf={csrf}" + (f"; bawaba_device={device}" if device else "")
+        t0 = time.perf_counter()
+        conn.request("POST", "/en/login/", body=body, headers={
+            "Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie,
+            "Referer": f"http://127.0.0.1:{port}/en/login/",
+        })
+        resp = conn.getresponse()
+        resp.read()
+        latencies.append(time.perf_counter() - t0)
+        if resp.status == 302 and "/account/" in (resp.headers.get("Location") or ""):
+            ok += 1
+            for header in resp.headers.get_all("Set-Cookie") or []:
+                m = re.match(r"bawaba_device=([^;]+)", header)
+                if m:
+                    device = m.group(1)
+                m = re.match(r"bawaba_csrf=([^;]+)", header)
+                if m:
+                    csrf = m.group(1)
+                    body = f"username={USERNAME}&password={PASSWORD}&csrfmiddlewaretoken={csrf}"
+        else:
+            failed += 1
+    out.put((ok, failed, latencies))
+
+
+def login_rate(database_url: str | None, seconds: float, clients: int) -> dict:
+    with temp_data_dir("bawaba-bench-login-") as data_dir:
+        env = bench_env(data_dir, database_url)
+        manage(env, "setup", "--demo")
+        with gunicorn(env, workers=1) as (port, master):
+            q: mp.Queue = mp.Queue()
+            # warm up the worker (imports, first queries)
+            warm = mp.Process(target=_client, args=(port, 2.0, q))
+            warm.start()
+            q.get()
+            warm.join()
+            procs = [mp.Process(target=_client, args=(port, seconds, q)) for _ in range(clients)]
+            t0 = time.perf_counter()
+            for p in procs:
+                p.start()
+            results = [q.get() for _ in procs]
+            elapsed = time.perf_counter() - t0
+            for p in procs:
+                p.join()
+            workers = children(master)
+            rss = max(rss_mib(pid) for pid in workers) if workers else 0.0
+    ok = sum(r[0] for r in results)
+    failed = sum(r[1] for r in results)
+    lat = sorted(x for r in results for x in r[2])
+    return {
+        "logins": ok, "failed": failed, "seconds": round(elapsed, 2), "rate": ok / elapsed,
+        "p50_ms": round(lat[len(lat) // 2] * 1000, 1) if lat else 0,
+        "p95_ms": round(lat[int(len(lat) * 0.95)] * 1000, 1) if lat else 0,
+        "worker_rss_mib": round(rss, 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", default=None, help="postgres://… (default: SQLite in a temp dir)")
+    parser.add_argument("--seconds", type=float, default=15.0)
+    parser.add_argument("--clients", type=int, default=2)
+    args = parser.parse_args()
+    raw, params = raw_argon2_rate(min(args.seconds, 10.0))
+    ours = login_rate(args.database_url, args.seconds, args.clients)
+    ratio = ours["rate"] / raw
+    report = {
+        "machine": machine(),
+        "database": "PostgreSQL" if args.database_url else "SQLite",
+        "argon2": params,
+        "raw_argon2_verify_per_s_one_core": round(raw, 2),
+        "logins_per_s_one_worker": round(ours["rate"], 2),
+        "ratio": round(ratio, 3),
+        **{k: v for k, v in ours.items() if k != "rate"},
+        "target_ratio_met": ratio >= 0.8,
+        "target_rss_met": ours["worker_rss_mib"] <= 150,
+    }
+    print(json.dumps(report, indent=2, ensure_ascii=False))
+    if ours["failed"]:
+        sys.exit("some logins failed")
+
+
+if __name__ == "__main__":
+    main()
