@@ -42,9 +42,16 @@ lint: install
 	$(BIN)/mypy $$(ls bawaba/*/services.py bawaba/*/services/*.py bawaba/*/selectors.py 2>/dev/null)
 	$(BIN)/lint-imports
 
+# Extract and compile each app's Arabic catalogue (bawaba/<app>/locale/ar/LC_MESSAGES/).
 messages: install
-	cd bawaba && ../$(BIN)/bawaba makemessages -l ar --no-obsolete --ignore 'tests/*'
-	$(BIN)/bawaba compilemessages --ignore .venv
+	for app in bawaba/*/; do \
+	  if [ -f "$$app/apps.py" ]; then \
+	    mkdir -p "$$app/locale" && (cd "$$app" && $(CURDIR)/$(BIN)/bawaba makemessages -l ar --no-obsolete --ignore 'tests/*' --ignore 'migrations/*' >/dev/null); \
+	  fi; \
+	done
+	for app in bawaba/*/; do \
+	  if [ -d "$$app/locale" ]; then (cd "$$app" && $(CURDIR)/$(BIN)/bawaba compilemessages >/dev/null); fi; \
+	done
 
 bench: install
 	bash bench/run_all.sh
