@@ -53,8 +53,11 @@ messages: install
 	  if [ -d "$$app/locale" ]; then (cd "$$app" && $(CURDIR)/$(BIN)/bawaba compilemessages >/dev/null); fi; \
 	done
 
-bench: install
+bench: install  
 	bash bench/run_all.sh
 
 clean:
 	rm -rf $(VENV) var
+
+bench-login: install
+	$(BIN)/python bench/login_rate.py

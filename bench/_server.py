@@ -76,7 +76,9 @@ def gunicorn(env: dict[str, str], *, workers: int, port: int | None = None):
     env = dict(env, BAWABA_BIND=f"127.0.0.1:{port}", BAWABA_WEB_WORKERS=str(workers))
     proc = subprocess.Popen(  # noqa: S603
         [str(BIN / "gunicorn"), "-c", "python:bawaba.gunicorn_conf", "bawaba.wsgi"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     try:
         deadline = time.time() + 30
@@ -89,7 +91,9 @@ def gunicorn(env: dict[str, str], *, workers: int, port: int | None = None):
             except OSError:
                 time.sleep(0.2)
         else:
-            raise RuntimeError("gunicorn did not start: " + (proc.stderr.read(2000).decode() if proc.stderr else ""))
+            raise RuntimeError(
+                "gunicorn did not start: " + (proc.stderr.read(2000).decode() if proc.stderr else "")
+            )
         yield port, proc.pid
     finally:
         proc.send_signal(signal.SIGTERM)

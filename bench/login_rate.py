@@ -38,8 +38,11 @@ def raw_argon2_rate(seconds: float) -> tuple[float, dict]:
     from argon2 import PasswordHasher, Type
     from django.conf import settings
 
-    params = {"time_cost": settings.ARGON2_TIME_COST, "memory_cost": settings.ARGON2_MEMORY_COST,
-              "parallelism": settings.ARGON2_PARALLELISM}
+    params = {
+        "time_cost": settings.ARGON2_TIME_COST,
+        "memory_cost": settings.ARGON2_MEMORY_COST,
+        "parallelism": settings.ARGON2_PARALLELISM,
+    }
     ph = PasswordHasher(type=Type.ID, **params)
     encoded = ph.hash(PASSWORD)
     n, start = 0, time.perf_counter()
@@ -66,10 +69,16 @@ def _client(port: int, seconds: float, out: mp.Queue) -> None:
     while time.time() < deadline:
         cookie = f"bawaba_csrf={csrf}" + (f"; bawaba_device={device}" if device else "")
         t0 = time.perf_counter()
-        conn.request("POST", "/en/login/", body=body, headers={
-            "Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie,
-            "Referer": f"http://127.0.0.1:{port}/en/login/",
-        })
+        conn.request(
+            "POST",
+            "/en/login/",
+            body=body,
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Cookie": cookie,
+                "Referer": f"http://127.0.0.1:{port}/en/login/",
+            },
+        )
         resp = conn.getresponse()
         resp.read()
         latencies.append(time.perf_counter() - t0)
@@ -113,7 +122,10 @@ def login_rate(database_url: str | None, seconds: float, clients: int) -> dict:
     failed = sum(r[1] for r in results)
     lat = sorted(x for r in results for x in r[2])
     return {
-        "logins": ok, "failed": failed, "seconds": round(elapsed, 2), "rate": ok / elapsed,
+        "logins": ok,
+        "failed": failed,
+        "seconds": round(elapsed, 2),
+        "rate": ok / elapsed,
         "p50_ms": round(lat[len(lat) // 2] * 1000, 1) if lat else 0,
         "p95_ms": round(lat[int(len(lat) * 0.95)] * 1000, 1) if lat else 0,
         "worker_rss_mib": round(rss, 1),
@@ -121,7 +133,9 @@ def login_rate(database_url: str | None, seconds: float, clients: int) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--database-url", default=None, help="postgres://… (default: SQLite in a temp dir)")
     parser.add_argument("--seconds", type=float, default=15.0)
     parser.add_argument("--clients", type=int, default=2)
