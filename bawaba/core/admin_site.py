@@ -22,6 +22,11 @@ class BawabaAdminSite(admin.AdminSite):
         return bool(user.is_active and user.is_staff and session_has_second_factor(request))
 
     def login(self, request: HttpRequest, extra_context=None):  # type: ignore[no-untyped-def]
-        # Staff log in through the platform's own login (password + second factor).
+        """Staff log in through the platform's own login (password + second factor). A staff
+        member already logged in with a password only is asked for the second factor."""
         next_url = request.GET.get("next") or reverse("admin:index")
-        return HttpResponseRedirect(reverse("identity:login") + "?" + urlencode({"next": next_url}))
+        query = urlencode({"next": next_url})
+        user = request.user
+        if user.is_authenticated and user.is_active and user.is_staff and not session_has_second_factor(request):
+            return HttpResponseRedirect(reverse("identity:login_verify") + "?" + query)
+        return HttpResponseRedirect(reverse("identity:login") + "?" + query)
