@@ -21,7 +21,7 @@ PENDING = "bawaba_registration"
 def register(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("identity:account")
-    form = RegistrationForm(request.POST or None)
+    form = RegistrationForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST" and form.is_valid():
         data = services.RegistrationData(**form.cleaned_data)
@@ -45,7 +45,7 @@ def register_verify(request: HttpRequest) -> HttpResponse:
     if pending is None:
         messages.error(request, _("Your registration has expired. Please start again."))
         return redirect("identity:register")
-    form = OtpForm(request.POST or None)
+    form = OtpForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST" and request.POST.get("action") == "resend":
         try:
