@@ -21,7 +21,7 @@ from bawaba.core.auth import SESSION_AMR
 from bawaba.core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_healthz(client):
