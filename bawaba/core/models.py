@@ -6,6 +6,18 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class AuditEventQuerySet(models.QuerySet):
+    """Bulk updates and deletes would bypass the model's guards: refuse them too."""
+
+    def update(self, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("Audit events are append-only.")
+
+    def delete(self):  # type: ignore[no-untyped-def]
+        raise RuntimeError("Audit events are append-only.")
+
+    delete.queryset_only = True  # type: ignore[attr-defined]
+
+
 class AuditEvent(models.Model):
     """One security-relevant action. Rows are never updated or deleted by the platform:
     each holds the hash of the one before, so `bawaba audit_verify` detects any change."""
@@ -28,6 +40,8 @@ class AuditEvent(models.Model):
     data = models.JSONField(_("details"), default=dict, blank=True)
     prev_hash = models.CharField(_("previous hash"), max_length=64)
     hash = models.CharField(_("hash"), max_length=64)
+
+    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("audit event")

@@ -135,7 +135,7 @@ class UserAdmin(admin.ModelAdmin):
         person = User.objects.filter(pk=user_id).first()
         if person is None:
             return redirect("admin:identity_user_changelist")
-        form = InPersonVerificationForm(request.POST or None)
+        form = InPersonVerificationForm(request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
             try:
                 services.identity_verify_in_person(user=person, staff=request.user, **form.cleaned_data)

@@ -9,6 +9,7 @@ import uuid
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
+from ninja.responses import Status
 from ninja.security import django_auth
 
 from bawaba.core.api import ErrorOut
@@ -116,7 +117,7 @@ def _me(user) -> MeOut:  # type: ignore[no-untyped-def]
 @router.post("/registrations", response={202: RegistrationOut, **ERRORS}, summary="Start a registration")
 def registration_start(request: HttpRequest, payload: RegistrationIn):  # type: ignore[no-untyped-def]
     pending = services.registration_start(services.RegistrationData(**payload.dict()))
-    return 202, RegistrationOut(registration_id=pending.id, code_sent_to=mask_phone(pending.phone))
+    return Status(202, RegistrationOut(registration_id=pending.id, code_sent_to=mask_phone(pending.phone)))
 
 
 @router.post(
@@ -126,7 +127,7 @@ def registration_start(request: HttpRequest, payload: RegistrationIn):  # type: 
 )
 def registration_verify(request: HttpRequest, registration_id: uuid.UUID, payload: VerifyIn):  # type: ignore[no-untyped-def]
     user = services.registration_complete(pending_id=registration_id, code=payload.code)
-    return 201, _me(user)
+    return Status(201, _me(user))
 
 
 @router.get("/me", response={200: MeOut, **ERRORS}, auth=django_auth, summary="The logged-in person")
@@ -160,7 +161,7 @@ def my_sessions(request: HttpRequest):  # type: ignore[no-untyped-def]
 )
 def end_session(request: HttpRequest, session_id: uuid.UUID):  # type: ignore[no-untyped-def]
     services.session_end(user=request.user, session_id=session_id)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get(

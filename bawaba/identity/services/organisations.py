@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.utils.translation import gettext as _
 
 from bawaba.core.audit import audit_record
@@ -48,10 +50,14 @@ def membership_set(
 
 def acting_as_check(*, user: User, organisation_id: str) -> Organisation:
     """The organisation `user` may represent, or PermissionDenied."""
+    try:
+        org_uuid = uuid.UUID(str(organisation_id))
+    except ValueError:
+        org_uuid = None
     membership = (
-        Membership.objects.select_related("organisation")
-        .filter(user=user, organisation_id=organisation_id)
-        .first()
+        Membership.objects.select_related("organisation").filter(user=user, organisation_id=org_uuid).first()
+        if org_uuid
+        else None
     )
     if membership is None or not membership.can_represent:
         raise PermissionDenied(_("You cannot act on behalf of this organisation."), code="not_representative")

@@ -66,7 +66,12 @@ def otp_issue(*, subject: str, purpose: str, phone: str, user_id: str = "") -> N
             superseded=True
         )
         OneTimeCode.objects.create(
-            subject=subject, purpose=purpose, code_hash=_hash(code), phone=phone, expires_at=now + CODE_TTL
+            subject=subject,
+            purpose=purpose,
+            code_hash=_hash(code),
+            phone=phone,
+            created_at=now,
+            expires_at=now + CODE_TTL,
         )
         messaging.sms_send(
             to=phone,

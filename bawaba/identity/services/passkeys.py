@@ -127,31 +127,39 @@ def passkey_authenticate(*, credential: str | dict, challenge: bytes, user: User
     qs = Passkey.objects.select_related("user")
     if user is not None:
         qs = qs.filter(user=user)
+    failure: tuple[User | None, str] | None = None
+    # The failure is audited after the transaction: an audit record written inside it
+    # would be rolled back with the refused login.
     with transaction.atomic():
         passkey = qs.select_for_update().filter(credential_id=str(cred_id)[:1400]).first()
         if passkey is None or not passkey.user.is_active:
+            failure = (None, "unknown")
+        else:
+            try:
+                verified = verify_authentication_response(
+                    credential=data,
+                    expected_challenge=challenge,
+                    expected_rp_id=rp_id(),
+                    expected_origin=expected_origins(),
+                    credential_public_key=bytes(passkey.public_key),
+                    credential_current_sign_count=passkey.sign_count,
+                    require_user_verification=True,
+                )
+            except (WebAuthnException, ValueError, KeyError, TypeError, AttributeError) as exc:
+                failure = (passkey.user, str(exc)[:200])
+            else:
+                passkey.sign_count = verified.new_sign_count
+                passkey.last_used_at = timezone.now()
+                passkey.save(update_fields=["sign_count", "last_used_at"])
+    if failure is not None:
+        who, reason = failure
+        if who is None:
             audit_record(action="login.passkey", outcome="failure", actor_label=str(cred_id)[:40])
             raise AuthenticationFailed(
                 _("This passkey is not registered with Bawaba."), code="passkey_unknown"
             )
-        try:
-            verified = verify_authentication_response(
-                credential=data,
-                expected_challenge=challenge,
-                expected_rp_id=rp_id(),
-                expected_origin=expected_origins(),
-                credential_public_key=bytes(passkey.public_key),
-                credential_current_sign_count=passkey.sign_count,
-                require_user_verification=True,
-            )
-        except (WebAuthnException, ValueError, KeyError, TypeError) as exc:
-            audit_record(
-                action="login.passkey", outcome="failure", actor=passkey.user, data={"reason": str(exc)[:200]}
-            )
-            raise AuthenticationFailed(_("The passkey could not be checked."), code="passkey_invalid")
-        passkey.sign_count = verified.new_sign_count
-        passkey.last_used_at = timezone.now()
-        passkey.save(update_fields=["sign_count", "last_used_at"])
+        audit_record(action="login.passkey", outcome="failure", actor=who, data={"reason": reason})
+        raise AuthenticationFailed(_("The passkey could not be checked."), code="passkey_invalid")
     audit_record(action="login.passkey", actor=passkey.user, object_type="passkey", object_id=passkey.id)
     return passkey.user
 

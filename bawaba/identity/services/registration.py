@@ -279,6 +279,7 @@ def registration_complete(*, pending_id: uuid.UUID | str, code: str) -> User:
 
         try:
             identity_match_civil_registry(user=user)
+            user.refresh_from_db()
         except Exception:  # the account exists; matching can be retried from the account page
             audit_record(
                 action="assurance.civil_registry",

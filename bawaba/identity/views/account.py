@@ -154,7 +154,7 @@ def totp_enrol(request: HttpRequest) -> HttpResponse:
     if device is None:
         device = services.totp_enrolment_begin(user=user)
         request.session[TOTP_PENDING] = str(device.id)
-    form = OtpForm(request.POST or None)
+    form = OtpForm(request.POST if request.method == "POST" else None)
     codes = None
     if request.method == "POST" and form.is_valid():
         try:

@@ -45,8 +45,9 @@ def _finish(
 @require_http_methods(["GET", "POST"])
 def login_view(request: HttpRequest) -> HttpResponse:
     next_url = safe_next(request)
-    form = LoginForm(request.POST or None)
+    form = LoginForm(request.POST if request.method == "POST" else None)
     status = 200
+    retry_after = 0
     if request.method == "POST":
         if form.is_valid():
             try:
@@ -56,6 +57,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
             except RateLimited as exc:
                 form.add_error(None, str(exc.message))
                 status = 429
+                retry_after = exc.retry_after
             except AuthenticationFailed as exc:
                 form.add_error(None, str(exc.message))
                 status = 401
@@ -77,7 +79,10 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 return redirect("identity:login_verify")
         else:
             status = 422
-    return render(request, "identity/login.html", {"form": form, "next": next_url}, status=status)
+    response = render(request, "identity/login.html", {"form": form, "next": next_url}, status=status)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 @require_http_methods(["GET", "POST"])
@@ -93,7 +98,7 @@ def login_verify(request: HttpRequest) -> HttpResponse:
             messages.error(request, _("Please log in again."))
             return redirect("identity:login")
     next_url = pending["next"] if pending else safe_next(request)
-    form = OtpForm(request.POST or None)
+    form = OtpForm(request.POST if request.method == "POST" else None)
     status = 200
     methods = services.second_factor_methods(user)
     if request.method == "POST" and request.POST.get("action") == "send_sms":
@@ -175,7 +180,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def password_reset(request: HttpRequest) -> HttpResponse:
-    form = ResetStartForm(request.POST or None)
+    form = ResetStartForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.password_reset_start(identifier=form.cleaned_data["username"])
         request.session[RESET_IDENTIFIER] = form.cleaned_data["username"]
@@ -188,7 +193,7 @@ def password_reset_verify(request: HttpRequest) -> HttpResponse:
     identifier = request.session.get(RESET_IDENTIFIER)
     if not identifier:
         return redirect("identity:password_reset")
-    form = ResetCompleteForm(request.POST or None)
+    form = ResetCompleteForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST" and form.is_valid():
         try:

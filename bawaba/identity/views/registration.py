@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from bawaba.core.errors import BawabaError, NotFound, RateLimited
+from bawaba.core.errors import BawabaError, NotFound
 from bawaba.core.phones import mask_phone
 
 from .. import services
@@ -21,17 +21,21 @@ PENDING = "bawaba_registration"
 def register(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("identity:account")
-    form = RegistrationForm(request.POST or None)
+    form = RegistrationForm(request.POST if request.method == "POST" else None)
+    status = 200
     if request.method == "POST" and form.is_valid():
         data = services.RegistrationData(**form.cleaned_data)
         try:
             pending = services.registration_start(data)
         except BawabaError as exc:
             add_error(form, exc)
+            status = exc.status
         else:
             request.session[PENDING] = str(pending.id)
             return redirect("identity:register_verify")
-    return render(request, "identity/register.html", {"form": form}, status=422 if form.errors else 200)
+    elif form.errors:
+        status = 422
+    return render(request, "identity/register.html", {"form": form}, status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -41,7 +45,7 @@ def register_verify(request: HttpRequest) -> HttpResponse:
     if pending is None:
         messages.error(request, _("Your registration has expired. Please start again."))
         return redirect("identity:register")
-    form = OtpForm(request.POST or None)
+    form = OtpForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST" and request.POST.get("action") == "resend":
         try:
@@ -59,7 +63,7 @@ def register_verify(request: HttpRequest) -> HttpResponse:
             return redirect("identity:register")
         except BawabaError as exc:
             add_error(form, exc)
-            status = 429 if isinstance(exc, RateLimited) else 422
+            status = exc.status
         else:
             request.session.pop(PENDING, None)
             services.session_start(request, user=user, amr=["pwd", "sms"])

@@ -1,6 +1,7 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from bawaba.core.errors import ValidationError
 from bawaba.core.phones import normalize_jordan_mobile
 from bawaba.messaging import selectors
 
@@ -13,7 +14,10 @@ class Command(BaseCommand):
         parser.add_argument("--limit", type=int, default=10)
 
     def handle(self, *args, to=None, limit=10, **options):
-        phone = normalize_jordan_mobile(to) if to else None
+        try:
+            phone = normalize_jordan_mobile(to) if to else None
+        except ValidationError as exc:
+            raise CommandError(str(exc.message))
         rows = list(selectors.outbox_list(to=phone, limit=limit))
         if not rows:
             self.stdout.write("(the outbox is empty)")
