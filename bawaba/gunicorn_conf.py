@@ -22,6 +22,7 @@ def child_exit(server, worker):
 
         multiprocess.mark_process_dead(worker.pid)
 
+
 # gunicorn's own log lines as JSON too, like the application's.
 logconfig_dict = {
     "version": 1,
@@ -33,7 +34,9 @@ logconfig_dict = {
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
         }
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}
+    },
     "loggers": {
         "gunicorn.error": {"handlers": ["console"], "level": loglevel.upper(), "propagate": False},
         "gunicorn.access": {"handlers": ["console"], "level": "INFO", "propagate": False},

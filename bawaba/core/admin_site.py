@@ -27,6 +27,11 @@ class BawabaAdminSite(admin.AdminSite):
         next_url = request.GET.get("next") or reverse("admin:index")
         query = urlencode({"next": next_url})
         user = request.user
-        if user.is_authenticated and user.is_active and user.is_staff and not session_has_second_factor(request):
+        if (
+            user.is_authenticated
+            and user.is_active
+            and user.is_staff
+            and not session_has_second_factor(request)
+        ):
             return HttpResponseRedirect(reverse("identity:login_verify") + "?" + query)
         return HttpResponseRedirect(reverse("identity:login") + "?" + query)
