@@ -160,6 +160,7 @@ def passkey_authenticate(*, credential: str | dict, challenge: bytes, user: User
             )
         audit_record(action="login.passkey", outcome="failure", actor=who, data={"reason": reason})
         raise AuthenticationFailed(_("The passkey could not be checked."), code="passkey_invalid")
+    assert passkey is not None  # every path without a passkey recorded a failure above
     audit_record(action="login.passkey", actor=passkey.user, object_type="passkey", object_id=passkey.id)
     return passkey.user
 
