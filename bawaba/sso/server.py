@@ -74,7 +74,7 @@ class PrivateKeyJWT(JWTBearerClientAssertion):
     assertion with its private key; `jti` is single use."""
 
     CLIENT_AUTH_METHOD = "private_key_jwt"
-    MAX_LIFETIME = 300
+    MAX_LIFETIME = 3600  # what standard clients (Authlib, openid-client) default to
 
     def get_audiences(self) -> list[str]:
         iss = tokens.issuer()
