@@ -204,17 +204,20 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
         except services.RefreshRefused as exc:
             raise InvalidGrantError(f"The refresh token is not valid ({exc}).")
         scope = self.request.payload.scope
-        if scope and not set(scope.split()) <= set(row.family.scope.split()):
+        if scope and not set(scope.split()) <= set(row.scope.split()):
             raise InvalidScopeError()
         self.request.refresh_token = row
 
     @hooked
     def create_token_response(self):  # type: ignore[no-untyped-def]
         row = self.request.refresh_token
-        scope = self.request.payload.scope or row.family.scope
+        scope = self.request.payload.scope or row.scope
         try:
             token = services.refresh_rotate(row=row, client=self.request.client, scope=scope)
         except services.RefreshRefused:
+            services.family_revoke(
+                family_id=row.family_id, reason="refresh_reuse", client_id=self.request.client.client_id
+            )
             raise InvalidGrantError("The refresh token is not valid (reused).")
         return 200, token, self.TOKEN_RESPONSE_HEADER
 

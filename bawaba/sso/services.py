@@ -3,14 +3,16 @@ rotation, consents, provider sessions and logout. Keyword-only, one transaction 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import uuid
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -268,7 +270,7 @@ def tokens_issue_for_code(
     return token
 
 
-def _token_body(*, client: OidcClient, user_id: Any, family: TokenFamily) -> dict[str, Any]:
+def _token_body(*, client: OidcClient, user_id: Any, family: Any) -> dict[str, Any]:
     sub = subject_for(user_id=user_id, subject_type=client.subject_type, sector=client.sector)
     at, ttl = tokens.access_token(
         client_id=client.client_id,
@@ -286,36 +288,100 @@ class RefreshRefused(Exception):
     pass
 
 
-def refresh_lookup(*, refresh_token: str, client: OidcClient) -> RefreshToken:
-    row = (
-        RefreshToken.objects.select_related("family", "family__user")
-        .filter(token_hash=tokens.sha256(refresh_token))
-        .first()
+@dataclass(frozen=True)
+class RefreshRow:
+    """The refresh token's hot-path view: one joined row, no ORM model building."""
+
+    id: int
+    family_id: Any
+    client_pk: Any
+    user_id: Any
+    scope: str
+    sid: str
+    auth_time: int
+    acr: str
+
+    @property
+    def pk(self) -> Any:  # the family's id, for the access token's `fid`
+        return self.family_id
+
+
+def _table(model: Any) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def refresh_lookup(*, refresh_token: str, client: OidcClient) -> RefreshRow:
+    """One query (token, family and person joined). Presenting a used token revokes the
+    whole family (reuse detection)."""
+    from django.contrib.auth import get_user_model
+
+    sql = (
+        f"SELECT r.id, r.used_at, r.expires_at, f.id, f.client_id, f.user_id, f.scope, f.sid, f.auth_time, "  # noqa: S608
+        f"f.acr, f.revoked_at, u.is_active FROM {_table(RefreshToken)} r "
+        f"JOIN {_table(TokenFamily)} f ON f.id = r.family_id "
+        f"JOIN {_table(get_user_model())} u ON u.id = f.user_id WHERE r.token_hash = %s"
     )
-    if row is None or row.family.client_id != client.pk:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [tokens.sha256(refresh_token)])
+        found = cursor.fetchone()
+    if found is None:
         raise RefreshRefused("unknown")
-    if row.family.revoked_at is not None:
+    rid, used_at, expires_at, fid, client_pk, user_id, scope, sid, auth_time, acr, revoked_at, active = found
+    fid = _uuid(fid)
+    if _uuid(client_pk) != client.pk:
+        raise RefreshRefused("unknown")
+    if revoked_at is not None:
         raise RefreshRefused("revoked")
-    if row.used_at is not None:
-        family_revoke(family_id=row.family_id, reason="refresh_reuse", client_id=client.client_id)
+    if used_at is not None:
+        family_revoke(family_id=fid, reason="refresh_reuse", client_id=client.client_id)
         raise RefreshRefused("reused")
-    if row.expires_at < timezone.now() or not row.family.user.is_active:
+    if _aware(expires_at) < timezone.now() or not active:
         raise RefreshRefused("expired")
-    return row
+    return RefreshRow(rid, fid, client.pk, _uuid(user_id), scope, sid, auth_time, acr)
 
 
-def refresh_rotate(*, row: RefreshToken, client: OidcClient, scope: str) -> dict[str, Any]:
-    """Mark the presented refresh token used and issue a new one in the same family.
-    Two writes. A concurrent second use of the same token loses the race and counts as
-    reuse: the family is revoked."""
+def _uuid(value: Any) -> Any:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
+def _aware(value: Any) -> dt.datetime:
+    if isinstance(value, str):  # SQLite
+        value = dt.datetime.fromisoformat(value)
+    if timezone.is_naive(value):
+        value = value.replace(tzinfo=dt.UTC)
+    return value
+
+
+def refresh_rotate(*, row: RefreshRow, client: OidcClient, scope: str) -> dict[str, Any]:
+    """Mark the presented refresh token used and issue a new one in the same family: one
+    transaction, two writes. A concurrent second use loses the race and counts as reuse.
+    On PostgreSQL the commit is asynchronous (synchronous_commit off for this transaction
+    only): a crash can lose the last milliseconds of rotations, which leaves the previous
+    token valid, never a stolen one usable."""
     now = timezone.now()
-    if not RefreshToken.objects.filter(pk=row.pk, used_at__isnull=True).update(used_at=now):
-        family_revoke(family_id=row.family_id, reason="refresh_reuse", client_id=client.client_id)
-        raise RefreshRefused("reused")
-    family = row.family
-    family.scope = scope
-    token = _token_body(client=client, user_id=family.user_id, family=family)
-    token["refresh_token"] = _refresh_new(family.pk)
+    plain = tokens.new_secret(32)
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+            cursor.execute(
+                f"UPDATE {_table(RefreshToken)} SET used_at = %s WHERE id = %s AND used_at IS NULL",  # noqa: S608
+                [now, row.id],
+            )
+            if cursor.rowcount != 1:
+                raise RefreshRefused("reused")
+            RefreshToken.objects.bulk_create(
+                [
+                    RefreshToken(
+                        token_hash=tokens.sha256(plain),
+                        family_id=row.family_id,
+                        created_at=now,
+                        expires_at=now + dt.timedelta(seconds=settings.BAWABA_OIDC_REFRESH_TOKEN_TTL),
+                    )
+                ]
+            )
+    token = _token_body(client=client, user_id=row.user_id, family=dataclasses.replace(row, scope=scope))
+    token["refresh_token"] = plain
     return token
 
 

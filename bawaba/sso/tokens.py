@@ -3,12 +3,18 @@ verification. Opaque secrets (codes, refresh tokens, client secrets) are stored 
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import json
 import secrets
 import time
 import uuid
+from functools import lru_cache
 from typing import Any
 
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, padding
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from django.conf import settings
 from joserfc import jwt
 from joserfc.errors import JoseError
@@ -32,10 +38,32 @@ def new_secret(nbytes: int = 32) -> str:
     return secrets.token_urlsafe(nbytes)
 
 
+def _b64(data: bytes) -> bytes:
+    return base64.urlsafe_b64encode(data).rstrip(b"=")
+
+
+@lru_cache(maxsize=32)
+def _header(alg: str, kid: str, typ: str) -> bytes:
+    return _b64(json.dumps({"alg": alg, "kid": kid, "typ": typ}, separators=(",", ":")).encode())
+
+
 def sign(claims: dict[str, Any], *, alg: str = "ES256", typ: str = "JWT") -> str:
+    """Compact JWS (RFC 7515) with the active key. Done directly with `cryptography`
+    on the hot path; verification (and the ID token) go through joserfc, and the tests
+    check these tokens with independent libraries."""
     key = keys.signing_key(alg)
-    header = {"alg": alg, "kid": key.kid, "typ": typ}
-    return jwt.encode(header, claims, key.jwk, algorithms=[alg])
+    signing_input = (
+        _header(alg, key.kid, typ) + b"." + _b64(json.dumps(claims, separators=(",", ":")).encode())
+    )
+    private = key.jwk.private_key
+    if alg == "ES256":
+        r, s = decode_dss_signature(private.sign(signing_input, ec.ECDSA(hashes.SHA256())))
+        signature = r.to_bytes(32, "big") + s.to_bytes(32, "big")
+    elif alg == "RS256":
+        signature = private.sign(signing_input, padding.PKCS1v15(), hashes.SHA256())
+    else:  # pragma: no cover
+        raise ValueError(alg)
+    return (signing_input + b"." + _b64(signature)).decode()
 
 
 def access_token(
