@@ -69,8 +69,11 @@ def home(request: HttpRequest) -> HttpResponse:
     userinfo = None
     if login and login.get("access_token"):
         with http_client() as client:
-            resp = client.get(
-                f"{rp.issuer}/oidc/userinfo", headers={"Authorization": f"Bearer {login['access_token']}"}
+            resp = client.request(
+                "GET",
+                f"{rp.issuer}/oidc/userinfo",
+                headers={"Authorization": f"Bearer {login['access_token']}"},
+                withhold_token=True,
             )
         userinfo = resp.json() if resp.status_code == 200 else {"error": resp.status_code}
     return render(
@@ -129,7 +132,9 @@ def backchannel_logout(request: HttpRequest) -> HttpResponse:
     raw = request.POST.get("logout_token", "")
     try:
         with http_client() as client:
-            keyset = KeySet.import_key_set(client.get(f"{tokens.issuer()}/oidc/jwks").json())
+            keyset = KeySet.import_key_set(
+                client.request("GET", f"{tokens.issuer()}/oidc/jwks", withhold_token=True).json()
+            )
         obj = jwt.decode(raw, keyset, algorithms=["ES256", "RS256"])
         jwt.JWTClaimsRegistry(
             iss={"essential": True, "value": tokens.issuer()},

@@ -155,7 +155,9 @@ class RelyingParty:
             )
             if "error" in token:
                 raise ValueError(token["error"])
-            keyset = KeySet.import_key_set(client.get(f"{self.issuer}/oidc/jwks").json())
+            keyset = KeySet.import_key_set(
+                client.request("GET", f"{self.issuer}/oidc/jwks", withhold_token=True).json()
+            )
         claims = validate_id_token(
             token["id_token"],
             keyset=keyset,

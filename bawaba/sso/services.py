@@ -24,7 +24,7 @@ from bawaba.identity import services as identity_services
 
 from . import tokens
 from .claims import ACR_VALUES, subject_for
-from .clients import USER_SCOPES, OidcClient, client_cache_clear
+from .clients import USER_SCOPES, OidcClient, client_cache_clear, client_get
 from .models import (
     AuthorizationCode,
     Client,
@@ -565,16 +565,14 @@ def provider_session_end(*, user: Any, session_id: str) -> int:
 
 
 # -- first-party relying parties -------------------------------------------------------
-_portal_ready: dict[str, str] = {}
-
-
 def portal_client_ensure() -> None:
     """The portal's own client ("bawaba-portal"): public (PKCE), first-party, registered
     for BAWABA_BASE_URL. Created on first use; follows a change of base URL."""
     from .rp import CALLBACK_PATH, PORTAL_CLIENT_ID
 
     redirect = settings.BASE_URL + CALLBACK_PATH
-    if _portal_ready.get("redirect") == redirect:
+    cached = client_get(PORTAL_CLIENT_ID)
+    if cached is not None and cached.redirect_uris == (redirect,):
         return
     client = Client.objects.filter(client_id=PORTAL_CLIENT_ID).first()
     if client is None:
@@ -597,4 +595,3 @@ def portal_client_ensure() -> None:
         client.post_logout_redirect_uris = [settings.BASE_URL + "/"]
         client.save(update_fields=["redirect_uris", "post_logout_redirect_uris", "updated_at"])
         client_cache_clear(PORTAL_CLIENT_ID)
-    _portal_ready["redirect"] = redirect
