@@ -75,27 +75,18 @@ def browser_user_id():
     return user_by_identifier("9861001234").pk
 
 
-def test_step_up_asks_only_for_the_missing_factor(transport, browser, make_client, demo):
+def test_identity_too_weak_is_explained(transport, browser, make_client):
+    """Mahmoud's identity is low (self-asserted): asking for loa-substantial shows why
+    and how to raise it, never a password prompt."""
     client, secret = make_client(first_party=True)
     rp = rp_client(transport, client.client_id, secret)
-    # Ahmad logs in with the password only? He has TOTP, so log in via a password-only
-    # session by giving him... use the low-assurance flow: session with pwd only.
-    from bawaba.identity.models import User
-
-    User.objects.filter(username="9861001234").update(sms_second_factor=False)
-    r = browser.post_form("/en/login/", {"username": "9861001234", "password": "Bawaba-Demo-2026"})
-    assert r.headers["location"].endswith("/login/verify/")  # TOTP asked at login...
-    r = browser.post_form(
-        "/en/login/verify/", {"otp": __import__("bawaba.conftest", fromlist=["x"]).totp_now()}
-    )
-    # loa-low session for the demo citizen with password only: Mahmoud
-    b2 = type(browser)(transport)
-    b2.login(username="2000112345")
-    r, verifier, _ = _flow(b2, rp, acr_values="loa-substantial")
-    # Mahmoud's identity is low: he is told why and how to raise it, not asked for a password
+    browser.login(username="2000112345")
+    r, _, state = _flow(browser, rp, acr_values="loa-substantial", ui_locales="en")
     assert r.status_code == 403
-    assert "civil registry" in r.text
-    assert "unmet_authentication_requirements" in r.text
+    assert "civil registry" in r.text and 'name="password"' not in r.text
+    assert "unmet_authentication_requirements" in r.text and state in r.text
+    r, _, _ = _flow(browser, rp, acr_values="loa-high")
+    assert r.status_code == 403 and "الأحوال المدنية" in r.text  # Arabic by default
 
 
 def test_step_up_redirects_to_second_factor(transport, browser, make_client, demo, monkeypatch):
@@ -207,7 +198,7 @@ def test_consent_is_asked_remembered_and_revocable(transport, browser, make_clie
     token = rp.fetch_token(TOKEN, code=code_from(r)["code"], code_verifier=verifier)
     # a new scope asks again
     r, _, _ = _flow(browser, rp, scope="openid profile national_id")
-    assert r.status_code == 200 and "national number" in r.text.lower() or "الرقم الوطني" in r.text
+    assert r.status_code == 200 and "رقمك الوطني" in r.text
     # revoke from the account page: tokens die, consent is asked again
     page = browser.get("/en/account/connected-services/")
     assert "Vehicle licensing" in page.text
