@@ -59,13 +59,15 @@ class _InProcessWSGI:
 
             _InProcessWSGI._app = get_wsgi_application()
         lang = translation.get_language()
-        request_started.disconnect(close_old_connections)
-        request_finished.disconnect(close_old_connections)
+        started = request_started.disconnect(close_old_connections)
+        finished = request_finished.disconnect(close_old_connections)
         try:
             result = list(_InProcessWSGI._app(environ, start_response))
         finally:
-            request_started.connect(close_old_connections)
-            request_finished.connect(close_old_connections)
+            if started:
+                request_started.connect(close_old_connections)
+            if finished:
+                request_finished.connect(close_old_connections)
             translation.activate(lang)
         return result
 
