@@ -5,8 +5,9 @@ from django.urls import include, path
 from bawaba.api import api
 from bawaba.core import views as core_views
 from bawaba.core.metrics import metrics_view
+from bawaba.sso.urls import protocol_urlpatterns as sso_protocol_urls
 
-urlpatterns = [
+urlpatterns = sso_protocol_urls + [
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
     path("metrics", metrics_view, name="metrics"),
@@ -19,6 +20,7 @@ urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("", include("bawaba.identity.urls")),
     path("", include("bawaba.messaging.urls")),
+    path("", include("bawaba.sso.urls")),
     path("", include("bawaba.core.urls")),
     prefix_default_language=False,
 )

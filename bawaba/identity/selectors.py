@@ -70,3 +70,33 @@ def represented_party(request: HttpRequest) -> Organisation | None:
 
 def agency_get(code: str) -> Organisation | None:
     return Organisation.objects.filter(kind=Organisation.Kind.AGENCY, code=code).first()
+
+
+def session_id_for_key(session_key: str | None) -> str | None:
+    """The id of the tracked login session behind a Django session key (single sign-on
+    uses it as the OpenID Connect `sid`)."""
+    if not session_key:
+        return None
+    from .models import UserSession
+
+    row = UserSession.objects.filter(session_key=session_key, ended_at__isnull=True).values_list(
+        "id", flat=True
+    )
+    found = row.first()
+    return str(found) if found else None
+
+
+def session_ids_ended(session_ids: list[str]) -> set[str]:
+    """Which of these tracked sessions have ended (logout, revoked, or expired)."""
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from .models import UserSession
+
+    rows = UserSession.objects.filter(id__in=session_ids).values_list("id", "ended_at", "session_key")
+    live = set(
+        Session.objects.filter(
+            session_key__in=[r[2] for r in rows], expire_date__gt=timezone.now()
+        ).values_list("session_key", flat=True)
+    )
+    return {str(i) for i, ended, key in rows if ended is not None or key not in live}

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "bawaba.core",
     "bawaba.messaging",
     "bawaba.identity",
+    "bawaba.sso",
 ]
 
 MIDDLEWARE = [
@@ -223,3 +224,16 @@ LOGGING = {
 }
 
 SITE_NAME = _("Bawaba")
+
+# Single sign-on (the OpenID Connect provider, bawaba.sso); see docs/integrating-sso.md.
+BAWABA_OIDC_ISSUER = os.environ.get("BAWABA_OIDC_ISSUER", "")  # default: BAWABA_BASE_URL
+BAWABA_OIDC_CODE_TTL = 60
+BAWABA_OIDC_ID_TOKEN_TTL = int(os.environ.get("BAWABA_OIDC_ID_TOKEN_TTL", "3600"))
+BAWABA_OIDC_ACCESS_TOKEN_TTL = int(os.environ.get("BAWABA_OIDC_ACCESS_TOKEN_TTL", "600"))
+BAWABA_OIDC_REFRESH_TOKEN_TTL = int(os.environ.get("BAWABA_OIDC_REFRESH_TOKEN_TTL", str(8 * 3600)))
+BAWABA_OIDC_LOGOUT_TOKEN_TTL = 120
+BAWABA_OIDC_PAR_TTL = 60
+BAWABA_OIDC_CLIENT_CACHE_SECONDS = int(os.environ.get("BAWABA_OIDC_CLIENT_CACHE_SECONDS", "30"))
+# How first-party pages (bawaba.sso.rp) reach the token endpoint: "wsgi" calls this same
+# application in-process (no network; works with one worker), "http" goes over the network.
+BAWABA_SSO_RP_TRANSPORT = os.environ.get("BAWABA_SSO_RP_TRANSPORT", "wsgi")

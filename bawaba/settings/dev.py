@@ -9,3 +9,5 @@ from .base import DATA_DIR  # noqa: E402
 
 DEMO_MODE = os.environ.get("BAWABA_DEMO", "1") == "1"
 DATA_DIR.mkdir(parents=True, exist_ok=True)
+# Development runs over plain http (on loopback Authlib allows it anyway).
+os.environ.setdefault("AUTHLIB_INSECURE_TRANSPORT", "1")

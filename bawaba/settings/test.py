@@ -37,3 +37,5 @@ STATIC_ROOT = _tmp / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# The test server is http://testserver: Authlib refuses plain http except on loopback.
+os.environ.setdefault("AUTHLIB_INSECURE_TRANSPORT", "1")

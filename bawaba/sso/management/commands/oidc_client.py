@@ -1,0 +1,82 @@
+"""`bawaba oidc_client create --name NAME --redirect-uri URI ...`: register a relying party
+and print one JSON object with its client_id and client_secret (none for public clients)."""
+
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from bawaba.core.errors import BawabaError
+from bawaba.sso import services
+
+
+class Command(BaseCommand):
+    help = "Manage OpenID Connect relying parties."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        create = sub.add_parser("create", help="register a relying party")
+        create.add_argument("--name", required=True, help="English name")
+        create.add_argument("--name-ar", default="", help="Arabic name")
+        create.add_argument("--redirect-uri", action="append", required=True, dest="redirect_uris")
+        create.add_argument("--post-logout-redirect-uri", action="append", default=[], dest="post_logout")
+        create.add_argument("--backchannel-logout-uri", default="")
+        create.add_argument("--public", action="store_true", help="public client (PKCE, no secret)")
+        create.add_argument(
+            "--auth-method",
+            default="client_secret_basic",
+            choices=["client_secret_basic", "client_secret_post", "private_key_jwt"],
+        )
+        create.add_argument("--jwks", default="", help="JSON Web Key Set (for private_key_jwt), or @file")
+        create.add_argument("--scopes", default="openid profile")
+        create.add_argument("--first-party", action="store_true", help="government first-party: no consent")
+        create.add_argument("--agency", default="", help="agency code (e.g. MODEE)")
+        create.add_argument("--subject-type", default="pairwise", choices=["pairwise", "public"])
+        create.add_argument("--id-token-alg", default="ES256", choices=["ES256", "RS256"])
+        create.add_argument("--require-par", action="store_true")
+        create.add_argument("--grant-types", default="", help="space-separated; default by client type")
+        create.add_argument("--client-id", default="")
+
+    def handle(self, *args, action, **o):
+        if action != "create":
+            raise CommandError("unknown action")
+        jwks = None
+        if o["jwks"]:
+            raw = o["jwks"]
+            if raw.startswith("@"):
+                with open(raw[1:]) as fh:
+                    raw = fh.read()
+            try:
+                jwks = json.loads(raw)
+            except ValueError as exc:
+                raise CommandError(f"--jwks is not JSON: {exc}")
+        try:
+            client, secret = services.client_create(
+                name_en=o["name"],
+                name_ar=o["name_ar"],
+                redirect_uris=o["redirect_uris"],
+                post_logout_redirect_uris=o["post_logout"],
+                backchannel_logout_uri=o["backchannel_logout_uri"],
+                public=o["public"],
+                auth_method=o["auth_method"],
+                jwks=jwks,
+                scopes=o["scopes"],
+                first_party=o["first_party"],
+                agency_code=o["agency"],
+                subject_type=o["subject_type"],
+                id_token_alg=o["id_token_alg"],
+                require_par=o["require_par"],
+                grant_types=o["grant_types"].split() or None,
+                client_id=o["client_id"] or None,
+            )
+        except BawabaError as exc:
+            raise CommandError(str(exc.message))
+        out = {
+            "client_id": client.client_id,
+            "client_secret": secret,
+            "token_endpoint_auth_method": client.token_endpoint_auth_method,
+            "redirect_uris": client.redirect_uris,
+            "scopes": client.scopes,
+            "grant_types": client.grant_types,
+            "first_party": client.first_party,
+        }
+        self.stdout.write(json.dumps(out))

@@ -1,0 +1,464 @@
+"""The OpenID Connect provider built on Authlib: Authlib's authorization server, grants
+(authorization code + PKCE + OpenID Connect, refresh token, client credentials), client
+authentication (incl. RFC 7523 private_key_jwt), revocation (RFC 7009), introspection
+(RFC 7662), UserInfo and RP-initiated logout, extended where a national deployment needs
+more: PKCE S256 only, refresh rotation with reuse detection, code replay revocation,
+pairwise subjects, acr/amr from the identity session, JWT access tokens (RFC 9068)."""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from typing import Any
+
+from authlib.common.encoding import json_dumps
+from authlib.integrations.django_oauth2 import AuthorizationServer
+from authlib.integrations.django_oauth2 import ResourceProtector as DjangoResourceProtector
+from authlib.integrations.django_oauth2.requests import DjangoOAuth2Request
+from authlib.oauth2.rfc6749 import (
+    InvalidGrantError,
+    InvalidRequestError,
+    InvalidScopeError,
+    OAuth2Payload,
+    OAuth2Request,
+    grants,
+)
+from authlib.oauth2.rfc6749.hooks import hooked
+from authlib.oauth2.rfc6750 import BearerTokenValidator
+from authlib.oauth2.rfc7009 import RevocationEndpoint
+from authlib.oauth2.rfc7523 import JWTBearerClientAssertion
+from authlib.oauth2.rfc7636 import CodeChallenge
+from authlib.oauth2.rfc7662 import IntrospectionEndpoint
+from authlib.oidc.core import OpenIDCode, UserInfoEndpoint
+from authlib.oidc.core.grants.util import create_half_hash
+from authlib.oidc.rpinitiated import EndSessionEndpoint
+from django.conf import settings
+from django.http import HttpResponse
+from joserfc import jwt
+from joserfc.jwk import KeySet
+
+from . import keys, services, tokens
+from .claims import amr_out, subject_for, user_claims
+from .clients import OidcClient, client_get
+from .models import RevokedAccessToken, TokenFamily
+
+ALL_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "private_key_jwt", "none"]
+CONFIDENTIAL_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "private_key_jwt"]
+
+
+class ParamsPayload(OAuth2Payload):
+    """Authorization request parameters from a dict (the query, or a pushed request)."""
+
+    def __init__(self, params: dict[str, str], datalist: dict[str, list[str]] | None = None) -> None:
+        self._data = params
+        self._datalist = defaultdict(list, datalist or {k: [v] for k, v in params.items()})
+
+    @property
+    def data(self) -> dict[str, str]:
+        return self._data
+
+    @property
+    def datalist(self) -> defaultdict[str, list]:
+        return self._datalist
+
+
+def authorization_request(django_request: Any, params: dict[str, str], datalist=None) -> OAuth2Request:  # type: ignore[no-untyped-def]
+    req = DjangoOAuth2Request(django_request)
+    req.payload = ParamsPayload(params, datalist)
+    return req
+
+
+# -- client authentication ---------------------------------------------------------------
+class PrivateKeyJWT(JWTBearerClientAssertion):
+    """RFC 7523 client authentication ("private_key_jwt"): the client signs a short-lived
+    assertion with its private key; `jti` is single use."""
+
+    CLIENT_AUTH_METHOD = "private_key_jwt"
+    MAX_LIFETIME = 3600  # what standard clients (Authlib, openid-client) default to
+
+    def get_audiences(self) -> list[str]:
+        iss = tokens.issuer()
+        return [iss, iss + "/oidc/token", iss + "/oidc/par", iss + "/oidc/revoke", iss + "/oidc/introspect"]
+
+    def resolve_client_public_key(self, client: OidcClient) -> KeySet:
+        return KeySet.import_key_set(client.jwks or {"keys": []})
+
+    def verify_claims(self, claims: Any) -> None:
+        exp, iat = claims.get("exp"), claims.get("iat", time.time())
+        if isinstance(exp, int | float) and isinstance(iat, int | float) and exp - iat > self.MAX_LIFETIME:
+            from authlib.oauth2.rfc6749 import InvalidClientError
+
+            raise InvalidClientError(description="Assertion lifetime is too long.")
+        super().verify_claims(claims)
+
+    def validate_jti(self, claims: Any, jti: str) -> bool:
+        return services.assertion_jti_use(client_id=claims["sub"], jti=jti, exp=claims["exp"])
+
+
+# -- grants -------------------------------------------------------------------------------
+class S256Only(CodeChallenge):
+    """PKCE with S256 only: `plain` is refused; public clients must send a challenge."""
+
+    DEFAULT_CODE_CHALLENGE_METHOD = "S256"
+    SUPPORTED_CODE_CHALLENGE_METHOD = ["S256"]
+
+    def validate_code_challenge(self, grant, redirect_uri):  # type: ignore[no-untyped-def]
+        data = grant.request.payload.data
+        if data.get("code_challenge") and not data.get("code_challenge_method"):
+            raise InvalidRequestError("code_challenge_method must be S256.")
+        if grant.request.client.is_public and not data.get("code_challenge"):
+            raise InvalidRequestError("Public clients must use PKCE (code_challenge with S256).")
+        return super().validate_code_challenge(grant, redirect_uri)
+
+
+class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
+    TOKEN_ENDPOINT_AUTH_METHODS = ALL_AUTH_METHODS
+
+    def save_authorization_code(self, code: str, request: OAuth2Request) -> None:
+        ctx = request.bawaba  # type: ignore[attr-defined]
+        data = request.payload.data
+        services.code_save(
+            code=code,
+            client=request.client,
+            user_id=request.user.pk,
+            redirect_uri=request.payload.redirect_uri,
+            scope=request.scope,
+            nonce=data.get("nonce") or "",
+            code_challenge=data.get("code_challenge") or "",
+            code_challenge_method=data.get("code_challenge_method") or "",
+            sid=ctx["sid"],
+            auth_time=ctx["auth_time"],
+            acr=ctx["acr"],
+            amr=ctx["amr"],
+        )
+
+    def query_authorization_code(self, code: str, client: OidcClient):  # type: ignore[no-untyped-def]
+        return services.code_consume(code=code, client=client)
+
+    def delete_authorization_code(self, authorization_code) -> None:  # type: ignore[no-untyped-def]
+        pass  # consumed (marked used) in query_authorization_code
+
+    def authenticate_user(self, authorization_code):  # type: ignore[no-untyped-def]
+        return authorization_code.user
+
+    @hooked
+    def create_token_response(self):  # type: ignore[no-untyped-def]
+        client = self.request.client
+        code = self.request.authorization_code
+        self.request.user = code.user
+        token = services.tokens_issue_for_code(
+            client=client, code=code, scope=code.scope, with_refresh=client.check_grant_type("refresh_token")
+        )
+        return 200, token, self.TOKEN_RESPONSE_HEADER
+
+
+class OpenIDCodeExtension(OpenIDCode):
+    """ID tokens signed with the client's algorithm (ES256 default, RS256 on request),
+    carrying the subject for that client (public or pairwise), acr, amr, auth_time, sid."""
+
+    def exists_nonce(self, nonce, request):  # type: ignore[no-untyped-def]
+        return False  # nonces are the relying party's to check; codes are single use
+
+    def encode_id_token(self, token, request):  # type: ignore[no-untyped-def]
+        client: OidcClient = request.client
+        code = request.authorization_code
+        alg = client.id_token_signed_response_alg
+        key = keys.signing_key(alg)
+        now = int(time.time())
+        claims: dict[str, Any] = {
+            "iss": tokens.issuer(),
+            "aud": client.client_id,
+            "iat": now,
+            "exp": now + settings.BAWABA_OIDC_ID_TOKEN_TTL,
+            "sub": subject_for(user_id=code.user_id, subject_type=client.subject_type, sector=client.sector),
+            "auth_time": code.auth_time,
+            "acr": code.acr,
+            "amr": amr_out(code.amr),
+            "azp": client.client_id,
+        }
+        if code.nonce:
+            claims["nonce"] = code.nonce
+        if code.sid:
+            claims["sid"] = code.sid
+        at_hash = create_half_hash(token["access_token"], alg)
+        if at_hash is not None:
+            claims["at_hash"] = at_hash.decode()
+        claims.update(user_claims(code.user, set(code.scope.split())))
+        return jwt.encode({"alg": alg, "kid": key.kid, "typ": "JWT"}, claims, key.jwk, algorithms=[alg])
+
+
+class RefreshTokenGrant(grants.RefreshTokenGrant):
+    """Rotation on every use; presenting a used refresh token revokes the whole family."""
+
+    TOKEN_ENDPOINT_AUTH_METHODS = ALL_AUTH_METHODS
+    INCLUDE_NEW_REFRESH_TOKEN = True
+
+    def validate_token_request(self):  # type: ignore[no-untyped-def]
+        client = self._validate_request_client()
+        self.request.client = client
+        presented = self.request.form.get("refresh_token")
+        if not presented:
+            raise InvalidRequestError("Missing 'refresh_token' in request.")
+        try:
+            row = services.refresh_lookup(refresh_token=presented, client=client)
+        except services.RefreshRefused as exc:
+            raise InvalidGrantError(f"The refresh token is not valid ({exc}).")
+        scope = self.request.payload.scope
+        if scope and not set(scope.split()) <= set(row.scope.split()):
+            raise InvalidScopeError()
+        self.request.refresh_token = row
+
+    @hooked
+    def create_token_response(self):  # type: ignore[no-untyped-def]
+        row = self.request.refresh_token
+        scope = self.request.payload.scope or row.scope
+        try:
+            token = services.refresh_rotate(row=row, client=self.request.client, scope=scope)
+        except services.RefreshRefused:
+            services.family_revoke(
+                family_id=row.family_id, reason="refresh_reuse", client_id=self.request.client.client_id
+            )
+            raise InvalidGrantError("The refresh token is not valid (reused).")
+        return 200, token, self.TOKEN_RESPONSE_HEADER
+
+
+class ClientCredentialsGrant(grants.ClientCredentialsGrant):
+    """For agencies' systems: a JWT access token, no database write."""
+
+    TOKEN_ENDPOINT_AUTH_METHODS = CONFIDENTIAL_AUTH_METHODS
+
+    def validate_requested_scope(self):  # type: ignore[no-untyped-def]
+        if self.request.client.get_allowed_scope(self.request.payload.scope) is None:
+            raise InvalidScopeError()
+
+    @hooked
+    def create_token_response(self):  # type: ignore[no-untyped-def]
+        client = self.request.client
+        scope = client.get_allowed_scope(self.request.payload.scope) or ""
+        at, ttl = tokens.access_token(client_id=client.client_id, sub=client.client_id, scope=scope)
+        body = {"token_type": "Bearer", "access_token": at, "expires_in": ttl}
+        if scope:
+            body["scope"] = scope
+        return 200, body, self.TOKEN_RESPONSE_HEADER
+
+
+# -- tokens as the endpoints see them --------------------------------------------------
+class AccessToken:
+    def __init__(self, claims: dict[str, Any]) -> None:
+        self.claims = claims
+        self.client_id = claims.get("client_id")
+        self.scope = claims.get("scope", "")
+        self._family: TokenFamily | None = None
+        self._family_loaded = False
+
+    @property
+    def family(self) -> TokenFamily | None:
+        if not self._family_loaded:
+            fid = self.claims.get("fid")
+            self._family = TokenFamily.objects.select_related("user").filter(pk=fid).first() if fid else None
+            self._family_loaded = True
+        return self._family
+
+    def check_client(self, client: OidcClient) -> bool:
+        return self.client_id == client.client_id
+
+    def get_scope(self) -> str:
+        return self.scope
+
+    def get_expires_in(self) -> int:
+        return int(self.claims["exp"] - time.time())
+
+    def is_expired(self) -> bool:
+        return self.claims["exp"] < time.time()
+
+    def is_revoked(self) -> bool:
+        if RevokedAccessToken.objects.filter(jti=self.claims.get("jti", "")).exists():
+            return True
+        if self.claims.get("fid"):
+            fam = self.family
+            return fam is None or fam.revoked_at is not None or not fam.user.is_active
+        return False
+
+    def get_client(self) -> OidcClient | None:
+        return client_get(self.client_id)
+
+    def get_user(self):  # type: ignore[no-untyped-def]
+        fam = self.family
+        return fam.user if fam else None
+
+
+class RefreshTokenView:
+    def __init__(self, row: Any) -> None:
+        self.row = row
+        self.client_id = row.family.client.client_id
+
+    def check_client(self, client: OidcClient) -> bool:
+        return self.client_id == client.client_id
+
+    def get_scope(self) -> str:
+        return self.row.family.scope
+
+    def is_expired(self) -> bool:
+        from django.utils import timezone
+
+        return self.row.expires_at < timezone.now()
+
+    def is_revoked(self) -> bool:
+        return self.row.used_at is not None or self.row.family.revoked_at is not None
+
+
+def find_token(token_string: str, hint: str | None) -> AccessToken | RefreshTokenView | None:
+    from .models import RefreshToken
+
+    if not token_string or len(token_string) > 8000:
+        return None
+    if tokens.looks_like_jwt(token_string) and hint != "refresh_token":
+        claims = tokens.decode(token_string, typ=tokens.AT_TYP)
+        return AccessToken(claims) if claims else None
+    row = (
+        RefreshToken.objects.select_related("family", "family__client", "family__user")
+        .filter(token_hash=tokens.sha256(token_string))
+        .first()
+    )
+    return RefreshTokenView(row) if row else None
+
+
+class Revocation(RevocationEndpoint):
+    CLIENT_AUTH_METHODS = ALL_AUTH_METHODS
+
+    def query_token(self, token_string, token_type_hint):  # type: ignore[no-untyped-def]
+        return find_token(token_string, token_type_hint)
+
+    def revoke_token(self, token, request):  # type: ignore[no-untyped-def]
+        if isinstance(token, AccessToken):
+            services.access_token_revoke(jti=token.claims["jti"], exp=token.claims["exp"])
+        else:
+            services.family_revoke(family_id=token.row.family_id, reason="revoked_by_client")
+
+
+class Introspection(IntrospectionEndpoint):
+    CLIENT_AUTH_METHODS = CONFIDENTIAL_AUTH_METHODS
+
+    def query_token(self, token_string, token_type_hint):  # type: ignore[no-untyped-def]
+        return find_token(token_string, token_type_hint)
+
+    def check_permission(self, token, client, request):  # type: ignore[no-untyped-def]
+        return token.check_client(client) or client.can_introspect
+
+    def introspect_token(self, token):  # type: ignore[no-untyped-def]
+        if isinstance(token, AccessToken):
+            c = token.claims
+            body = {
+                "token_type": "Bearer",
+                "client_id": c.get("client_id"),
+                "scope": c.get("scope", ""),
+                "sub": c.get("sub"),
+                "aud": c.get("aud"),
+                "iss": c.get("iss"),
+                "exp": c.get("exp"),
+                "iat": c.get("iat"),
+                "jti": c.get("jti"),
+            }
+            for k in ("acr", "auth_time", "sid"):
+                if k in c:
+                    body[k] = c[k]
+            return body
+        fam = token.row.family
+        client = client_get(token.client_id)
+        return {
+            "token_type": "refresh_token",
+            "client_id": token.client_id,
+            "scope": fam.scope,
+            "sub": subject_for(user_id=fam.user_id, subject_type=client.subject_type, sector=client.sector)
+            if client
+            else None,
+            "exp": int(token.row.expires_at.timestamp()),
+            "iat": int(token.row.created_at.timestamp()),
+            "iss": tokens.issuer(),
+            "acr": fam.acr,
+        }
+
+
+class JWTAccessTokenValidator(BearerTokenValidator):
+    def authenticate_token(self, token_string):  # type: ignore[no-untyped-def]
+        claims = (
+            tokens.decode(token_string, typ=tokens.AT_TYP) if tokens.looks_like_jwt(token_string) else None
+        )
+        return AccessToken(claims) if claims else None
+
+
+class UserInfo(UserInfoEndpoint):
+    def __call__(self, request):  # type: ignore[no-untyped-def]
+        token = self.resource_protector.acquire_token(request._request, ["openid"])
+        client = token.get_client()
+        user = token.get_user()
+        if client is None or user is None:
+            from authlib.oauth2.rfc6750 import InvalidTokenError
+
+            raise InvalidTokenError()
+        scopes = set(token.scope.split())
+        info = {"sub": token.claims["sub"], **user_claims(user, scopes)}
+        return 200, info, [("Content-Type", "application/json"), ("Cache-Control", "no-store")]
+
+
+class EndSession(EndSessionEndpoint):
+    def get_server_jwks(self) -> KeySet:
+        return keys.public_keyset()
+
+    def end_session(self, end_session_request) -> None:  # type: ignore[no-untyped-def]
+        django_request = end_session_request.request._request
+        client = end_session_request.client
+        services.provider_logout(django_request, except_client_id=client.client_id if client else "")
+
+    def _is_valid_post_logout_redirect_uri(self, client, post_logout_redirect_uri):  # type: ignore[no-untyped-def]
+        return post_logout_redirect_uri in client.post_logout_redirect_uris
+
+
+class BawabaAuthorizationServer(AuthorizationServer):
+    def __init__(self) -> None:
+        super().__init__(client_model=None, token_model=None)
+
+    def query_client(self, client_id):  # type: ignore[no-untyped-def]
+        return client_get(client_id)
+
+    def save_token(self, token, request):  # type: ignore[no-untyped-def]
+        pass  # tokens are stored by the grants (services) as they issue them
+
+    def send_signal(self, name, *args, **kwargs):  # type: ignore[no-untyped-def]
+        pass
+
+    def create_oauth2_request(self, request):  # type: ignore[no-untyped-def]
+        if isinstance(request, OAuth2Request):
+            return request
+        return DjangoOAuth2Request(request)
+
+    def handle_response(self, status_code, payload, headers):  # type: ignore[no-untyped-def]
+        if isinstance(payload, dict):
+            payload = json_dumps(payload)
+        resp = HttpResponse(payload, status=status_code)
+        for k, v in headers:
+            resp[k] = v
+        if status_code != 302:
+            resp["Cache-Control"] = "no-store"
+        return resp
+
+
+def build_server() -> BawabaAuthorizationServer:
+    server = BawabaAuthorizationServer()
+    server.register_client_auth_method("private_key_jwt", PrivateKeyJWT())
+    server.register_grant(
+        AuthorizationCodeGrant, [S256Only(required=True), OpenIDCodeExtension(require_nonce=False)]
+    )
+    server.register_grant(RefreshTokenGrant)
+    server.register_grant(ClientCredentialsGrant)
+    server.register_endpoint(Revocation)
+    server.register_endpoint(Introspection)
+    protector = DjangoResourceProtector()
+    protector.register_token_validator(JWTAccessTokenValidator())
+    server.register_endpoint(UserInfo(resource_protector=protector))
+    server.register_endpoint(EndSession)
+    return server
+
+
+server = build_server()
+resource_protector = server._endpoints["userinfo"][0].resource_protector

@@ -1,0 +1,597 @@
+"""Every write of the single sign-on app: relying parties, codes, token families, refresh
+rotation, consents, provider sessions and logout. Keyword-only, one transaction each."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+import uuid
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bawaba.core.audit import audit_record
+from bawaba.core.errors import NotFound, ValidationError
+from bawaba.core.http import outbound_client
+from bawaba.identity import selectors as identity_selectors
+from bawaba.identity import services as identity_services
+
+from . import tokens
+from .claims import ACR_VALUES, subject_for
+from .clients import USER_SCOPES, OidcClient, client_cache_clear, client_get
+from .models import (
+    AuthorizationCode,
+    Client,
+    Consent,
+    PushedRequest,
+    RefreshToken,
+    RevokedAccessToken,
+    SessionClient,
+    TokenFamily,
+    UsedAssertion,
+)
+
+log = logging.getLogger(__name__)
+
+AUTH_METHODS = ("client_secret_basic", "client_secret_post", "private_key_jwt", "none")
+
+
+# -- relying parties ------------------------------------------------------------------
+def _check_uri(uri: str) -> str:
+    parts = urlsplit(uri)
+    if parts.scheme not in ("https", "http") or not parts.hostname or parts.fragment:
+        raise ValidationError(
+            _("%(uri)s is not an absolute http(s) address.") % {"uri": uri}, field="redirect_uris"
+        )
+    if (
+        parts.scheme == "http"
+        and parts.hostname not in ("127.0.0.1", "localhost", "testserver")
+        and not settings.DEBUG
+    ):
+        if not settings.DEMO_MODE:
+            raise ValidationError(_("Redirect addresses must use https."), field="redirect_uris")
+    return uri
+
+
+def client_create(
+    *,
+    name_en: str,
+    name_ar: str = "",
+    redirect_uris: list[str],
+    public: bool = False,
+    auth_method: str = "client_secret_basic",
+    scopes: str = "openid profile",
+    first_party: bool = False,
+    agency_code: str = "",
+    post_logout_redirect_uris: list[str] | None = None,
+    backchannel_logout_uri: str = "",
+    jwks: dict | None = None,
+    grant_types: list[str] | None = None,
+    subject_type: str = "pairwise",
+    id_token_alg: str = "ES256",  # noqa: S107 (an algorithm name)
+    require_par: bool = False,
+    default_acr: str = "",
+    client_id: str | None = None,
+    secret: str | None = None,
+    actor: Any = None,
+) -> tuple[Client, str | None]:
+    """Register a relying party. Returns the client and its secret (shown once; only its
+    SHA-256 is stored), or None for public and private_key_jwt clients."""
+    if public:
+        auth_method = "none"
+    if auth_method not in AUTH_METHODS:
+        raise ValidationError(_("Unknown client authentication method."), field="auth_method")
+    if not redirect_uris:
+        raise ValidationError(_("At least one redirect address is needed."), field="redirect_uris")
+    for uri in [*redirect_uris, *(post_logout_redirect_uris or [])]:
+        _check_uri(uri)
+    if backchannel_logout_uri:
+        _check_uri(backchannel_logout_uri)
+    unknown = set(scopes.split()) - set(USER_SCOPES)
+    if unknown or "openid" not in scopes.split():
+        raise ValidationError(
+            _("Scopes must include openid and be among: %(s)s.") % {"s": " ".join(USER_SCOPES)},
+            field="scopes",
+        )
+    if auth_method == "private_key_jwt" and not (jwks or {}).get("keys"):
+        raise ValidationError(_("private_key_jwt needs the client's public keys (JWKS)."), field="jwks")
+    if id_token_alg not in ("ES256", "RS256"):
+        raise ValidationError(_("ID tokens are signed with ES256 or RS256."), field="id_token_alg")
+    if default_acr and default_acr not in ACR_VALUES:
+        raise ValidationError(_("Unknown assurance level."), field="default_acr")
+    if grant_types is None:
+        grant_types = ["authorization_code", "refresh_token"]
+        if auth_method != "none":
+            grant_types.append("client_credentials")
+    if auth_method == "none" and "client_credentials" in grant_types:
+        raise ValidationError(_("Public clients cannot use client credentials."), field="grant_types")
+    plain_secret = None
+    secret_hash = ""
+    if auth_method in ("client_secret_basic", "client_secret_post"):
+        plain_secret = secret or tokens.new_secret(32)
+        secret_hash = tokens.sha256(plain_secret)
+    agency = None
+    if agency_code:
+        agency = identity_selectors.agency_get(agency_code)
+        if agency is None:
+            raise ValidationError(_("Unknown agency code."), field="agency")
+    with transaction.atomic():
+        client = Client(
+            client_id=client_id or f"bw-{uuid.uuid4().hex[:20]}",
+            name_en=name_en,
+            name_ar=name_ar or name_en,
+            agency=agency,
+            client_secret_hash=secret_hash,
+            token_endpoint_auth_method=auth_method,
+            jwks=jwks or {},
+            redirect_uris=list(redirect_uris),
+            post_logout_redirect_uris=list(post_logout_redirect_uris or []),
+            backchannel_logout_uri=backchannel_logout_uri,
+            scopes=" ".join(dict.fromkeys(scopes.split())),
+            grant_types=grant_types,
+            subject_type=subject_type,
+            id_token_signed_response_alg=id_token_alg,
+            first_party=first_party,
+            require_par=require_par,
+            default_acr=default_acr,
+        )
+        try:
+            with transaction.atomic():
+                client.save(force_insert=True)
+        except IntegrityError:
+            raise ValidationError(_("This client ID is already registered."), field="client_id")
+        audit_record(
+            action="sso.client.create",
+            actor=actor,
+            object_type="oidc_client",
+            object_id=client.client_id,
+            data={"auth_method": auth_method, "scopes": client.scopes, "first_party": first_party},
+        )
+    client_cache_clear(client.client_id)
+    return client, plain_secret
+
+
+def client_secret_regenerate(*, client_id: str, actor: Any = None, secret: str | None = None) -> str:
+    plain = secret or tokens.new_secret(32)
+    with transaction.atomic():
+        client = Client.objects.select_for_update().filter(client_id=client_id).first()
+        if client is None:
+            raise NotFound(_("No such client."))
+        if client.token_endpoint_auth_method not in ("client_secret_basic", "client_secret_post"):
+            raise ValidationError(_("This client does not use a secret."))
+        client.client_secret_hash = tokens.sha256(plain)
+        client.save(update_fields=["client_secret_hash", "updated_at"])
+        audit_record(
+            action="sso.client.secret_regenerate", actor=actor, object_type="oidc_client", object_id=client_id
+        )
+    client_cache_clear(client_id)
+    return plain
+
+
+# -- authorization codes --------------------------------------------------------------
+def code_save(
+    *,
+    code: str,
+    client: OidcClient,
+    user_id: Any,
+    redirect_uri: str,
+    scope: str,
+    nonce: str,
+    code_challenge: str,
+    code_challenge_method: str,
+    sid: str,
+    auth_time: int,
+    acr: str,
+    amr: list[str],
+) -> None:
+    now = timezone.now()
+    AuthorizationCode.objects.create(
+        code_hash=tokens.sha256(code),
+        client_id=client.pk,
+        user_id=user_id,
+        redirect_uri=redirect_uri,
+        scope=scope,
+        nonce=nonce[:255],
+        code_challenge=code_challenge,
+        code_challenge_method=code_challenge_method,
+        sid=sid,
+        auth_time=auth_time,
+        acr=acr,
+        amr=amr,
+        created_at=now,
+        expires_at=now + dt.timedelta(seconds=settings.BAWABA_OIDC_CODE_TTL),
+    )
+
+
+def code_consume(*, code: str, client: OidcClient) -> AuthorizationCode | None:
+    """Use an authorization code once. A second use fails and revokes every token issued
+    with it (RFC 6749 4.1.2); an expired code fails."""
+    row = (
+        AuthorizationCode.objects.select_related("user")
+        .filter(code_hash=tokens.sha256(code), client_id=client.pk)
+        .first()
+    )
+    if row is None:
+        return None
+    now = timezone.now()
+    used = AuthorizationCode.objects.filter(pk=row.pk, used_at__isnull=True).update(used_at=now)
+    if not used:
+        with transaction.atomic():
+            revoked = TokenFamily.objects.filter(code_id=row.pk, revoked_at__isnull=True).update(
+                revoked_at=now, revoked_reason="code_replay"
+            )
+            audit_record(
+                action="sso.code.replay",
+                outcome="failure",
+                object_type="oidc_client",
+                object_id=client.client_id,
+                data={"families_revoked": revoked},
+            )
+        return None
+    if row.expires_at < now or not row.user.is_active:
+        return None
+    return row
+
+
+# -- tokens ---------------------------------------------------------------------------
+def _refresh_new(family_id: Any) -> str:
+    plain = tokens.new_secret(32)
+    RefreshToken.objects.create(
+        token_hash=tokens.sha256(plain),
+        family_id=family_id,
+        expires_at=timezone.now() + dt.timedelta(seconds=settings.BAWABA_OIDC_REFRESH_TOKEN_TTL),
+    )
+    return plain
+
+
+def tokens_issue_for_code(
+    *, client: OidcClient, code: AuthorizationCode, scope: str, with_refresh: bool
+) -> dict[str, Any]:
+    with transaction.atomic():
+        family = TokenFamily.objects.create(
+            client_id=client.pk,
+            user_id=code.user_id,
+            code_id=code.pk,
+            scope=scope,
+            sid=code.sid,
+            auth_time=code.auth_time,
+            acr=code.acr,
+            amr=code.amr,
+        )
+        token = _token_body(client=client, user_id=code.user_id, family=family)
+        if with_refresh:
+            token["refresh_token"] = _refresh_new(family.pk)
+    return token
+
+
+def _token_body(*, client: OidcClient, user_id: Any, family: Any) -> dict[str, Any]:
+    sub = subject_for(user_id=user_id, subject_type=client.subject_type, sector=client.sector)
+    at, ttl = tokens.access_token(
+        client_id=client.client_id,
+        sub=sub,
+        scope=family.scope,
+        family=str(family.pk),
+        sid=family.sid,
+        acr=family.acr,
+        auth_time=family.auth_time,
+    )
+    return {"token_type": "Bearer", "access_token": at, "expires_in": ttl, "scope": family.scope}
+
+
+class RefreshRefused(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class RefreshRow:
+    """The refresh token's hot-path view: one joined row, no ORM model building."""
+
+    id: int
+    family_id: Any
+    client_pk: Any
+    user_id: Any
+    scope: str
+    sid: str
+    auth_time: int
+    acr: str
+
+    @property
+    def pk(self) -> Any:  # the family's id, for the access token's `fid`
+        return self.family_id
+
+
+def _table(model: Any) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def refresh_lookup(*, refresh_token: str, client: OidcClient) -> RefreshRow:
+    """One query (token, family and person joined). Presenting a used token revokes the
+    whole family (reuse detection)."""
+    from django.contrib.auth import get_user_model
+
+    sql = (
+        f"SELECT r.id, r.used_at, r.expires_at, f.id, f.client_id, f.user_id, f.scope, f.sid, f.auth_time, "  # noqa: S608
+        f"f.acr, f.revoked_at, u.is_active FROM {_table(RefreshToken)} r "
+        f"JOIN {_table(TokenFamily)} f ON f.id = r.family_id "
+        f"JOIN {_table(get_user_model())} u ON u.id = f.user_id WHERE r.token_hash = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [tokens.sha256(refresh_token)])
+        found = cursor.fetchone()
+    if found is None:
+        raise RefreshRefused("unknown")
+    rid, used_at, expires_at, fid, client_pk, user_id, scope, sid, auth_time, acr, revoked_at, active = found
+    fid = _uuid(fid)
+    if _uuid(client_pk) != client.pk:
+        raise RefreshRefused("unknown")
+    if revoked_at is not None:
+        raise RefreshRefused("revoked")
+    if used_at is not None:
+        family_revoke(family_id=fid, reason="refresh_reuse", client_id=client.client_id)
+        raise RefreshRefused("reused")
+    if _aware(expires_at) < timezone.now() or not active:
+        raise RefreshRefused("expired")
+    return RefreshRow(rid, fid, client.pk, _uuid(user_id), scope, sid, auth_time, acr)
+
+
+def _uuid(value: Any) -> Any:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
+def _aware(value: Any) -> dt.datetime:
+    if isinstance(value, str):  # SQLite
+        value = dt.datetime.fromisoformat(value)
+    if timezone.is_naive(value):
+        value = value.replace(tzinfo=dt.UTC)
+    return value
+
+
+def refresh_rotate(*, row: RefreshRow, client: OidcClient, scope: str) -> dict[str, Any]:
+    """Mark the presented refresh token used and issue a new one in the same family: one
+    transaction, two writes. A concurrent second use loses the race and counts as reuse.
+    On PostgreSQL the commit is asynchronous (synchronous_commit off for this transaction
+    only): a crash can lose the last milliseconds of rotations, which leaves the previous
+    token valid, never a stolen one usable."""
+    now = timezone.now()
+    plain = tokens.new_secret(32)
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+            cursor.execute(
+                f"UPDATE {_table(RefreshToken)} SET used_at = %s WHERE id = %s AND used_at IS NULL",  # noqa: S608
+                [now, row.id],
+            )
+            if cursor.rowcount != 1:
+                raise RefreshRefused("reused")
+            RefreshToken.objects.bulk_create(
+                [
+                    RefreshToken(
+                        token_hash=tokens.sha256(plain),
+                        family_id=row.family_id,
+                        created_at=now,
+                        expires_at=now + dt.timedelta(seconds=settings.BAWABA_OIDC_REFRESH_TOKEN_TTL),
+                    )
+                ]
+            )
+    token = _token_body(client=client, user_id=row.user_id, family=dataclasses.replace(row, scope=scope))
+    token["refresh_token"] = plain
+    return token
+
+
+def family_revoke(*, family_id: Any, reason: str, client_id: str = "") -> int:
+    with transaction.atomic():
+        n = TokenFamily.objects.filter(pk=family_id, revoked_at__isnull=True).update(
+            revoked_at=timezone.now(), revoked_reason=reason
+        )
+        if n and reason == "refresh_reuse":
+            audit_record(
+                action="sso.refresh.reuse",
+                outcome="failure",
+                object_type="oidc_client",
+                object_id=client_id,
+                data={"family": str(family_id)},
+            )
+    return n
+
+
+def access_token_revoke(*, jti: str, exp: int) -> None:
+    RevokedAccessToken.objects.get_or_create(
+        jti=jti[:64], defaults={"expires_at": dt.datetime.fromtimestamp(exp, tz=dt.UTC)}
+    )
+
+
+def assertion_jti_use(*, client_id: str, jti: str, exp: int) -> bool:
+    """Record a private_key_jwt assertion id; False when it was already used (replay)."""
+    if not isinstance(jti, str) or not jti or len(jti) > 255:
+        return False
+    try:
+        with transaction.atomic():
+            UsedAssertion.objects.create(
+                client_id=client_id, jti=jti, expires_at=dt.datetime.fromtimestamp(int(exp), tz=dt.UTC)
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+# -- pushed authorization requests ---------------------------------------------------
+def pushed_request_save(*, client: OidcClient, params: dict[str, str]) -> tuple[str, int]:
+    handle = tokens.new_secret(32)
+    ttl = settings.BAWABA_OIDC_PAR_TTL
+    PushedRequest.objects.create(
+        handle_hash=tokens.sha256(handle),
+        client_id=client.pk,
+        params=params,
+        expires_at=timezone.now() + dt.timedelta(seconds=ttl),
+    )
+    return f"urn:ietf:params:oauth:request_uri:{handle}", ttl
+
+
+def pushed_request_use(*, request_uri: str) -> None:
+    handle = request_uri.rsplit(":", 1)[-1]
+    PushedRequest.objects.filter(handle_hash=tokens.sha256(handle)).update(used_at=timezone.now())
+
+
+# -- consent --------------------------------------------------------------------------
+def consent_grant(*, user: Any, client: OidcClient, scopes: list[str]) -> None:
+    with transaction.atomic():
+        consent, created = Consent.objects.select_for_update().get_or_create(
+            user=user, client_id=client.pk, defaults={"scopes": sorted(set(scopes))}
+        )
+        if not created:
+            consent.scopes = sorted(set(consent.scopes) | set(scopes))
+            consent.updated_at = timezone.now()
+            consent.save(update_fields=["scopes", "updated_at"])
+        audit_record(
+            action="sso.consent.grant",
+            actor=user,
+            object_type="oidc_client",
+            object_id=client.client_id,
+            data={"scopes": sorted(set(scopes))},
+        )
+
+
+def consent_revoke(*, user: Any, consent_id: Any) -> None:
+    """Withdraw consent: the service's tokens for this person are revoked too."""
+    with transaction.atomic():
+        consent = Consent.objects.select_related("client").filter(user=user, id=consent_id).first()
+        if consent is None:
+            raise NotFound(_("This connected service does not exist."))
+        TokenFamily.objects.filter(user=user, client_id=consent.client_id, revoked_at__isnull=True).update(
+            revoked_at=timezone.now(), revoked_reason="consent_revoked"
+        )
+        consent.delete()
+        audit_record(
+            action="sso.consent.revoke",
+            actor=user,
+            object_type="oidc_client",
+            object_id=consent.client.client_id,
+        )
+
+
+# -- provider sessions and logout ------------------------------------------------------
+def session_client_record(*, sid: str, user: Any, client: OidcClient) -> None:
+    if not sid:
+        return
+    SessionClient.objects.get_or_create(sid=sid, client_id=client.pk, defaults={"user": user})
+
+
+def provider_session_ended(*, user: Any, sid: str, except_client_id: str = "", reason: str = "logout") -> int:
+    """After a provider session ended: revoke its token families and send back-channel
+    logout tokens (on commit, as tasks) to the session's other clients. Returns how many."""
+    if not sid:
+        return 0
+    now = timezone.now()
+    with transaction.atomic():
+        TokenFamily.objects.filter(sid=sid, revoked_at__isnull=True).update(
+            revoked_at=now, revoked_reason=reason
+        )
+        rows = list(
+            SessionClient.objects.select_related("client")
+            .filter(sid=sid, logged_out_at__isnull=True)
+            .exclude(client__client_id=except_client_id)
+        )
+        SessionClient.objects.filter(sid=sid).update(logged_out_at=now)
+        targets = [r for r in rows if r.client.backchannel_logout_uri]
+        audit_record(
+            action="sso.session.end",
+            actor=user,
+            object_type="sso_session",
+            object_id=sid,
+            data={"reason": reason, "backchannel": [r.client.client_id for r in targets]},
+        )
+        from .tasks import backchannel_logout_deliver
+
+        for r in targets:
+            sub = subject_for(
+                user_id=user.pk,
+                subject_type=r.client.subject_type,
+                sector=OidcClient.from_model(r.client).sector,
+            )
+            pk = str(r.client.pk)
+            transaction.on_commit(lambda pk=pk, sub=sub: backchannel_logout_deliver.enqueue(pk, sub, sid))
+    return len(targets)
+
+
+def backchannel_logout_deliver(*, client_pk: str, sub: str, sid: str) -> str:
+    """POST a logout token to the client's registered back-channel URI (OpenID Connect
+    Back-Channel Logout 1.0, section 2.5). Idempotent for the client."""
+    client = Client.objects.filter(pk=client_pk).first()
+    if client is None or not client.backchannel_logout_uri:
+        return "no-uri"
+    token = tokens.logout_token(
+        client_id=client.client_id, sub=sub, sid=sid, alg=client.id_token_signed_response_alg
+    )
+    uri = client.backchannel_logout_uri
+    host = urlsplit(uri).hostname or ""
+    try:
+        with outbound_client(base_url=uri, extra_allowed_hosts=(host,)) as http:
+            response = http.post(uri, data={"logout_token": token})
+        status = str(response.status_code)
+    except Exception as exc:  # a client being down never breaks logout  # noqa: BLE001
+        log.warning("back-channel logout to %s failed: %s", client.client_id, exc)
+        status = "error"
+    audit_record(
+        action="sso.backchannel_logout",
+        outcome="success" if status.startswith("2") else "failure",
+        object_type="oidc_client",
+        object_id=client.client_id,
+        data={"sid": sid, "status": status},
+    )
+    return status
+
+
+def provider_logout(request: Any, *, except_client_id: str = "") -> int:
+    """End the provider session of this browser (RP-initiated logout)."""
+    user = request.user
+    sid = identity_selectors.session_id_for_key(request.session.session_key) or ""
+    identity_services.session_logout(request)
+    if user.is_authenticated and sid:
+        return provider_session_ended(user=user, sid=sid, except_client_id=except_client_id)
+    return 0
+
+
+def provider_session_end(*, user: Any, session_id: str) -> int:
+    """End one of the person's sessions from the account page, with back-channel logout."""
+    identity_services.session_end(user=user, session_id=session_id, reason="user")
+    return provider_session_ended(user=user, sid=str(session_id), reason="session_ended")
+
+
+# -- first-party relying parties -------------------------------------------------------
+def portal_client_ensure() -> None:
+    """The portal's own client ("bawaba-portal"): public (PKCE), first-party, registered
+    for BAWABA_BASE_URL. Created on first use; follows a change of base URL."""
+    from .rp import CALLBACK_PATH, PORTAL_CLIENT_ID
+
+    redirect = settings.BASE_URL + CALLBACK_PATH
+    cached = client_get(PORTAL_CLIENT_ID)
+    if cached is not None and cached.redirect_uris == (redirect,):
+        return
+    client = Client.objects.filter(client_id=PORTAL_CLIENT_ID).first()
+    if client is None:
+        try:
+            client_create(
+                client_id=PORTAL_CLIENT_ID,
+                name_en="Bawaba portal",
+                name_ar="بوابة الخدمات الحكومية",
+                redirect_uris=[redirect],
+                post_logout_redirect_uris=[settings.BASE_URL + "/"],
+                public=True,
+                scopes="openid profile phone email national_id",
+                first_party=True,
+                subject_type="public",
+            )
+        except ValidationError:
+            pass  # created concurrently
+    elif client.redirect_uris != [redirect]:
+        client.redirect_uris = [redirect]
+        client.post_logout_redirect_uris = [settings.BASE_URL + "/"]
+        client.save(update_fields=["redirect_uris", "post_logout_redirect_uris", "updated_at"])
+        client_cache_clear(PORTAL_CLIENT_ID)

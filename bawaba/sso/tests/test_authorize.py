@@ -1,0 +1,490 @@
+"""The authorization endpoint as people and relying parties meet it: single sign-on
+across services, step-up, prompt and max_age, consent, PAR, errors, logout."""
+
+from __future__ import annotations
+
+import http.server
+import threading
+import time
+from urllib.parse import parse_qs
+
+import httpx
+import pytest
+from django.core.management import call_command
+
+from .conftest import ISSUER, RP_CALLBACK, authorize_url, code_from, decode_id_token, pkce_pair, rp_client
+
+TOKEN = f"{ISSUER}/oidc/token"
+
+
+def _flow(browser, rp, **params):
+    verifier, challenge = pkce_pair()
+    url, state = authorize_url(rp, code_challenge=challenge, code_challenge_method="S256", **params)
+    return browser.get(url), verifier, state
+
+
+def test_single_sign_on_across_services(transport, browser, make_client):
+    a, a_secret = make_client(first_party=True, name_en="Service A")
+    b, b_secret = make_client(first_party=True, name_en="Service B")
+    rp_a = rp_client(transport, a.client_id, a_secret)
+    r, verifier, state = _flow(browser, rp_a)
+    assert "/login/" in r.headers["location"]
+    r = browser.login(next_url=httpx.URL(r.headers["location"]).params["next"])
+    params = code_from(browser.follow(r))
+    rp_a.fetch_token(TOKEN, code=params["code"], code_verifier=verifier)
+    # the second service gets its code with no password prompt
+    rp_b = rp_client(transport, b.client_id, b_secret)
+    r, verifier, state = _flow(browser, rp_b, state="xyz-state")
+    params = code_from(r)
+    assert params["state"] == "xyz-state"
+    token = rp_b.fetch_token(TOKEN, code=params["code"], code_verifier=verifier)
+    claims = decode_id_token(transport, token["id_token"], b.client_id, nonce="n-0S6_WzA2Mj").claims
+    assert claims["aud"] == b.client_id
+
+
+def test_pairwise_and_public_subjects(transport, browser, make_client):
+    a, sa = make_client(first_party=True)
+    b, sb = (
+        make_client(first_party=True, redirect_uris=[RP_CALLBACK], sector_identifier="")
+        if False
+        else make_client(first_party=True)
+    )
+    from bawaba.sso.models import Client
+
+    Client.objects.filter(pk=b.pk).update(sector_identifier="other-agency.gov.jo")
+    c, sc = make_client(first_party=True, subject_type="public")
+    browser.login()
+    subs = {}
+    for client, secret in ((a, sa), (b, sb), (c, sc)):
+        rp = rp_client(transport, client.client_id, secret)
+        r, verifier, _ = _flow(browser, rp)
+        token = rp.fetch_token(TOKEN, code=code_from(r)["code"], code_verifier=verifier)
+        subs[client.client_id] = decode_id_token(transport, token["id_token"], client.client_id).claims["sub"]
+    assert subs[a.client_id] != subs[b.client_id]
+    assert subs[c.client_id] == str(browser_user_id())
+    # stable: the same service sees the same identifier next time
+    rp = rp_client(transport, a.client_id, sa)
+    r, verifier, _ = _flow(browser, rp)
+    token = rp.fetch_token(TOKEN, code=code_from(r)["code"], code_verifier=verifier)
+    assert decode_id_token(transport, token["id_token"], a.client_id).claims["sub"] == subs[a.client_id]
+
+
+def browser_user_id():
+    from bawaba.identity.selectors import user_by_identifier
+
+    return user_by_identifier("9861001234").pk
+
+
+def test_identity_too_weak_is_explained(transport, browser, make_client):
+    """Mahmoud's identity is low (self-asserted): asking for loa-substantial shows why
+    and how to raise it, never a password prompt."""
+    client, secret = make_client(first_party=True)
+    rp = rp_client(transport, client.client_id, secret)
+    browser.login(username="2000112345")
+    r, _, state = _flow(browser, rp, acr_values="loa-substantial", ui_locales="en")
+    assert r.status_code == 403
+    assert "civil registry" in r.text and 'name="password"' not in r.text
+    assert "unmet_authentication_requirements" in r.text and state in r.text
+    r, _, _ = _flow(browser, rp, acr_values="loa-high")
+    assert r.status_code == 403 and "الأحوال المدنية" in r.text  # Arabic by default
+
+
+def test_step_up_redirects_to_second_factor(transport, browser, make_client, demo, monkeypatch):
+    """A substantial identity with a password-only session is sent to the step-up page
+    (second factor only), then gets loa-substantial."""
+    client, secret = make_client(first_party=True)
+    rp = rp_client(transport, client.client_id, secret)
+    from bawaba.core.auth import SESSION_AMR
+
+    browser.login()  # pwd + otp
+    # make this session password-only (as if the person logged in with a password alone)
+    from django.contrib.sessions.backends.db import SessionStore
+
+    key = browser.http.cookies.get("bawaba_session")
+    s = SessionStore(session_key=key)
+    s[SESSION_AMR] = ["pwd"]
+    s.save()
+    r, verifier, _ = _flow(browser, rp)
+    token = rp.fetch_token(TOKEN, code=code_from(r)["code"], code_verifier=verifier)
+    assert decode_id_token(transport, token["id_token"], client.client_id).claims["acr"] == "loa-low"
+    r, verifier, _ = _flow(browser, rp, acr_values="loa-substantial")
+    assert (
+        r.status_code == 302
+        and r.headers["location"].startswith("/en/login/verify/?next=")
+        or r.headers["location"].startswith("/login/verify/?next=")
+    )
+    step_up = r.headers["location"]
+    page = browser.get(step_up)
+    assert page.status_code == 200 and 'name="password"' not in page.text
+    from bawaba.conftest import totp_now
+
+    r = browser.post_form(
+        step_up, {"otp": totp_now(offset_steps=1), "next": httpx.URL(step_up).params["next"]}
+    )
+    params = code_from(browser.follow(r))
+    token = rp.fetch_token(TOKEN, code=params["code"], code_verifier=verifier)
+    claims = decode_id_token(transport, token["id_token"], client.client_id).claims
+    assert claims["acr"] == "loa-substantial" and "otp" in claims["amr"]
+
+
+def test_prompt_none_errors(transport, browser, make_client):
+    client, secret = make_client()
+    rp = rp_client(transport, client.client_id, secret)
+    r, _, state = _flow(browser, rp, prompt="none")
+    q = code_from(r)
+    assert q["error"] == "login_required" and q["state"] == state
+    browser.login()
+    r, _, _ = _flow(browser, rp, prompt="none")
+    assert code_from(r)["error"] == "consent_required"  # third-party client, no consent yet
+    b2 = type(browser)(transport)
+    b2.login(username="2000112345")
+    r, _, _ = _flow(b2, rp, prompt="none", acr_values="loa-substantial")
+    assert code_from(r)["error"] == "login_required"
+
+
+def test_prompt_login_and_max_age_force_reauthentication(transport, browser, make_client):
+    client, secret = make_client(first_party=True)
+    rp = rp_client(transport, client.client_id, secret)
+    browser.login()
+    r, verifier, _ = _flow(browser, rp)
+    first = rp.fetch_token(TOKEN, code=code_from(r)["code"], code_verifier=verifier)
+    t1 = decode_id_token(transport, first["id_token"], client.client_id).claims["auth_time"]
+    for extra in ({"prompt": "login"}, {"max_age": "0"}):
+        time.sleep(1.05)
+        r, verifier, _ = _flow(browser, rp, **extra)
+        assert r.status_code == 302 and "/login/?next=" in r.headers["location"], extra
+        r = browser.login(next_url=httpx.URL(r.headers["location"]).params["next"])
+        params = code_from(browser.follow(r))
+        token = rp.fetch_token(TOKEN, code=params["code"], code_verifier=verifier)
+        t2 = decode_id_token(transport, token["id_token"], client.client_id).claims["auth_time"]
+        assert t2 > t1
+        t1 = t2
+    # a generous max_age does not ask again
+    r, verifier, _ = _flow(browser, rp, max_age="3600")
+    assert code_from(r)["code"]
+
+
+def test_consent_is_asked_remembered_and_revocable(transport, browser, make_client):
+    client, secret = make_client(name_en="Vehicle licensing", agency_code="MODEE")
+    rp = rp_client(transport, client.client_id, secret)
+    browser.login()
+    r, verifier, state = _flow(browser, rp, scope="openid profile phone", ui_locales="en")
+    assert r.status_code == 200
+    assert "Vehicle licensing" in r.text and "Ministry of Digital Economy" in r.text
+    assert "Your mobile number" in r.text
+    # Arabic by default
+    r_ar, _, _ = _flow(browser, rp, scope="openid profile phone")
+    assert "ترخيص المركبات" in r_ar.text and 'lang="ar"' in r_ar.text
+    # deny
+    url = authorize_url(
+        rp,
+        scope="openid profile",
+        code_challenge=pkce_pair()[1],
+        code_challenge_method="S256",
+        ui_locales="en",
+    )[0]
+    r = browser.post_form(url, {"decision": "deny"})
+    assert code_from(r)["error"] == "access_denied"
+    # allow
+    verifier, challenge = pkce_pair()
+    url, state = authorize_url(
+        rp, scope="openid profile phone", code_challenge=challenge, code_challenge_method="S256"
+    )
+    r = browser.post_form(url, {"decision": "allow"})
+    params = code_from(r)
+    assert params["state"] == state
+    # remembered: no consent page next time for the same (or fewer) scopes
+    r, verifier, _ = _flow(browser, rp, scope="openid phone")
+    token = rp.fetch_token(TOKEN, code=code_from(r)["code"], code_verifier=verifier)
+    # a new scope asks again
+    r, _, _ = _flow(browser, rp, scope="openid profile national_id")
+    assert r.status_code == 200 and "رقمك الوطني" in r.text
+    # revoke from the account page: tokens die, consent is asked again
+    page = browser.get("/en/account/connected-services/")
+    assert "Vehicle licensing" in page.text
+    from bawaba.sso.models import Consent
+
+    consent = Consent.objects.get()
+    r = browser.post_form("/en/account/connected-services/", {}) if False else None
+    csrf = __import__("re").search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+    r = browser.http.post(
+        f"/en/account/connected-services/consents/{consent.id}/revoke/", data={"csrfmiddlewaretoken": csrf}
+    )
+    assert r.status_code == 302
+    assert not Consent.objects.exists()
+    with httpx.Client(transport=transport, base_url=ISSUER) as c:
+        assert (
+            c.get("/oidc/userinfo", headers={"Authorization": f"Bearer {token['access_token']}"}).status_code
+            == 401
+        )
+    r, _, _ = _flow(browser, rp, scope="openid phone")
+    assert r.status_code == 200 and "decision" in r.text
+
+
+def test_national_id_only_for_allowed_clients(transport, browser, make_client):
+    allowed, sa = make_client(first_party=True, scopes="openid profile national_id")
+    denied, sd = make_client(first_party=True, scopes="openid profile")
+    browser.login()
+    rp = rp_client(transport, allowed.client_id, sa)
+    r, verifier, _ = _flow(browser, rp, scope="openid national_id")
+    token = rp.fetch_token(TOKEN, code=code_from(r)["code"], code_verifier=verifier)
+    assert (
+        decode_id_token(transport, token["id_token"], allowed.client_id).claims["national_number"]
+        == "9861001234"
+    )
+    assert rp.get(f"{ISSUER}/oidc/userinfo").json()["national_number"] == "9861001234"
+    rp = rp_client(transport, denied.client_id, sd)
+    r, _, state = _flow(browser, rp, scope="openid national_id")
+    q = code_from(r)
+    assert q["error"] == "invalid_scope" and q["state"] == state and "code" not in q
+
+
+def test_redirect_uri_mismatch_is_an_error_page_never_a_redirect(transport, browser, make_client):
+    client, secret = make_client()
+    browser.login()
+    for bad in ("https://evil.example/callback", RP_CALLBACK + "/extra", RP_CALLBACK + "?x=1", ""):
+        params = {
+            "response_type": "code",
+            "client_id": client.client_id,
+            "scope": "openid",
+            "redirect_uri": bad,
+        }
+        r = browser.get("/oidc/authorize", params=params)
+        assert r.status_code == 400 and "location" not in r.headers
+        assert "return address" in r.text or "عنوان" in r.text
+    r = browser.get(
+        "/oidc/authorize",
+        params={"response_type": "code", "client_id": "no-such-client", "redirect_uri": RP_CALLBACK},
+    )
+    assert r.status_code == 400 and "location" not in r.headers and "invalid_client" in r.text
+
+
+@pytest.mark.parametrize("response_type", ["token", "id_token", "code id_token", "none"])
+def test_unsupported_response_types(transport, browser, make_client, response_type):
+    client, _ = make_client()
+    browser.login()
+    r = browser.get(
+        "/oidc/authorize",
+        params={
+            "response_type": response_type,
+            "client_id": client.client_id,
+            "scope": "openid",
+            "redirect_uri": RP_CALLBACK,
+            "state": "s1",
+        },
+    )
+    q = code_from(r)
+    assert q["error"] == "unsupported_response_type" and q["state"] == "s1" and "code" not in q
+
+
+def test_pushed_authorization_requests(transport, browser, make_client):
+    client, secret = make_client(first_party=True, require_par=True)
+    rp = rp_client(transport, client.client_id, secret)
+    browser.login()
+    # a plain request is refused for a PAR-only client
+    r, _, _ = _flow(browser, rp)
+    assert r.status_code == 400 and "location" not in r.headers
+    verifier, challenge = pkce_pair()
+    with httpx.Client(transport=transport, base_url=ISSUER) as c:
+        data = {
+            "response_type": "code",
+            "client_id": client.client_id,
+            "redirect_uri": RP_CALLBACK,
+            "scope": "openid profile",
+            "state": "par-state",
+            "nonce": "par-nonce",
+            "code_challenge": challenge,
+            "code_challenge_method": "S256",
+        }
+        r = c.post("/oidc/par", data=data, auth=(client.client_id, secret))
+        assert r.status_code == 201, r.text
+        request_uri = r.json()["request_uri"]
+        assert r.json()["expires_in"] == 60
+        bad = c.post(
+            "/oidc/par",
+            data={**data, "redirect_uri": "https://evil.example/cb"},
+            auth=(client.client_id, secret),
+        )
+        assert bad.status_code == 400 and bad.json()["error"] == "invalid_request"
+        bad = c.post("/oidc/par", data=data, auth=(client.client_id, "wrong"))
+        assert bad.status_code == 401 and bad.json()["error"] == "invalid_client"
+    r = browser.get("/oidc/authorize", params={"client_id": client.client_id, "request_uri": request_uri})
+    params = code_from(r)
+    assert params["state"] == "par-state"
+    token = rp.fetch_token(TOKEN, code=params["code"], code_verifier=verifier)
+    assert decode_id_token(transport, token["id_token"], client.client_id, nonce="par-nonce")
+    # used once
+    r = browser.get("/oidc/authorize", params={"client_id": client.client_id, "request_uri": request_uri})
+    assert r.status_code == 400 and "invalid_request_uri" in r.text
+
+
+def test_rs256_client(transport, browser, make_client):
+    client, secret = make_client(first_party=True, id_token_alg="RS256")
+    rp = rp_client(transport, client.client_id, secret)
+    browser.login()
+    r, verifier, _ = _flow(browser, rp)
+    token = rp.fetch_token(TOKEN, code=code_from(r)["code"], code_verifier=verifier)
+    assert decode_id_token(transport, token["id_token"], client.client_id).header["alg"] == "RS256"
+
+
+class _Receiver(http.server.BaseHTTPRequestHandler):
+    received: list = []
+
+    def do_POST(self):  # noqa: N802
+        body = self.rfile.read(int(self.headers["Content-Length"])).decode()
+        _Receiver.received.append((self.path, parse_qs(body)))
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def receiver():
+    _Receiver.received = []
+    server = http.server.HTTPServer(("127.0.0.1", 0), _Receiver)
+    t = threading.Thread(target=server.serve_forever, daemon=True)
+    t.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", _Receiver.received
+    server.shutdown()
+
+
+def test_rp_initiated_logout_with_backchannel(
+    transport, browser, make_client, receiver, django_capture_on_commit_callbacks
+):
+    base, received = receiver
+    a, sa = make_client(first_party=True, backchannel_logout_uri=f"{base}/a/logout")
+    b, sb = make_client(first_party=True, backchannel_logout_uri=f"{base}/b/logout")
+    c, sc = make_client(first_party=True)  # no back-channel URI
+    browser.login()
+    tokens = {}
+    for client, secret in ((a, sa), (b, sb), (c, sc)):
+        rp = rp_client(transport, client.client_id, secret)
+        r, verifier, _ = _flow(browser, rp)
+        tokens[client.client_id] = rp.fetch_token(TOKEN, code=code_from(r)["code"], code_verifier=verifier)
+    id_token = tokens[a.client_id]["id_token"]
+    sid = decode_id_token(transport, id_token, a.client_id).claims["sid"]
+    # tampered hint: error, nobody logged out
+    head, payload, sig = id_token.split(".")
+    tampered = f"{head}.{payload[:-2]}AA.{sig}"
+    r = browser.get(
+        "/oidc/logout",
+        params={"id_token_hint": tampered, "post_logout_redirect_uri": "https://rp.example.jo/bye"},
+    )
+    assert r.status_code == 400 and "location" not in r.headers and "invalid_request" in r.text
+    assert browser.get("/en/account/").status_code == 200
+    # unregistered post-logout address: error page, no redirect, still logged in
+    r = browser.get(
+        "/oidc/logout",
+        params={"id_token_hint": id_token, "post_logout_redirect_uri": "https://evil.example/"},
+    )
+    assert r.status_code == 400 and "location" not in r.headers
+    assert browser.get("/en/account/").status_code == 200
+    # the real thing
+    with django_capture_on_commit_callbacks(execute=True):
+        r = browser.get(
+            "/oidc/logout",
+            params={
+                "id_token_hint": id_token,
+                "post_logout_redirect_uri": "https://rp.example.jo/bye",
+                "state": "bye-1",
+            },
+        )
+    assert r.status_code == 302 and r.headers["location"] == "https://rp.example.jo/bye?state=bye-1"
+    assert browser.get("/en/account/").status_code == 302  # provider session ended
+    # back-channel: only B (A initiated; C registered no URI)
+    assert [p for p, _ in received] == ["/b/logout"]
+    logout_token = received[0][1]["logout_token"][0]
+    from joserfc import jwt
+
+    from .conftest import jwks
+
+    obj = jwt.decode(logout_token, jwks(transport), algorithms=["ES256"])
+    assert obj.header["typ"] == "logout+jwt"
+    assert obj.claims["sid"] == sid and obj.claims["aud"] == b.client_id
+    assert "http://schemas.openid.net/event/backchannel-logout" in obj.claims["events"]
+    assert "nonce" not in obj.claims
+    # the session's refresh tokens are revoked
+    r = httpx.Client(transport=transport, base_url=ISSUER).post(
+        "/oidc/token",
+        data={"grant_type": "refresh_token", "refresh_token": tokens[b.client_id]["refresh_token"]},
+        auth=(b.client_id, sb),
+    )
+    assert r.json()["error"] == "invalid_grant"
+
+
+def test_logout_without_hint_asks_to_confirm(transport, browser, make_client):
+    browser.login()
+    r = browser.get("/oidc/logout")
+    assert r.status_code == 200 and 'name="confirm"' in r.text
+    assert browser.get("/en/account/").status_code == 200
+    r = browser.post_form("/oidc/logout", {"confirm": "yes"})
+    assert r.status_code == 200
+    assert browser.get("/en/account/").status_code == 302
+
+
+def test_account_page_ends_a_session_with_backchannel(
+    transport, browser, make_client, receiver, demo, django_capture_on_commit_callbacks
+):
+    base, received = receiver
+    a, sa = make_client(first_party=True, backchannel_logout_uri=f"{base}/a/logout")
+    other = type(browser)(transport)
+    other.login()  # the same person on another device
+    rp = rp_client(transport, a.client_id, sa)
+    r, verifier, _ = _flow(other, rp)
+    rp.fetch_token(TOKEN, code=code_from(r)["code"], code_verifier=verifier)
+    browser.login()
+    page = browser.get("/en/account/connected-services/")
+    assert page.status_code == 200 and "Vehicle licensing" in page.text
+    from bawaba.sso.models import SessionClient
+
+    sid = SessionClient.objects.get().sid
+    csrf = __import__("re").search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+    with django_capture_on_commit_callbacks(execute=True):
+        r = browser.http.post(
+            f"/en/account/connected-services/sessions/{sid}/end/", data={"csrfmiddlewaretoken": csrf}
+        )
+    assert r.status_code == 302
+    assert [p for p, _ in received] == ["/a/logout"]
+    assert other.get("/en/account/").status_code == 302
+
+
+def test_management_commands(db, demo, capsys, tmp_path, settings):
+    import json
+
+    call_command(
+        "oidc_client",
+        "create",
+        "--name",
+        "Tax returns",
+        "--redirect-uri",
+        "https://tax.example.jo/cb",
+        "--redirect-uri",
+        "https://tax.example.jo/cb2",
+        "--scopes",
+        "openid profile phone national_id",
+        "--first-party",
+    )
+    out = json.loads(capsys.readouterr().out)
+    assert out["client_id"] and len(out["client_secret"]) >= 43
+    call_command(
+        "oidc_client", "create", "--name", "App", "--redirect-uri", "https://app.example.jo/cb", "--public"
+    )
+    out = json.loads(capsys.readouterr().out)
+    assert out["client_secret"] is None and out["token_endpoint_auth_method"] == "none"
+    # key rotation: the next key was published before it signs; the old one stays published
+    settings.KEYS_DIR = tmp_path / "keys"
+    from bawaba.sso import keys
+
+    keys._cache["checked"] = 0
+    before = dict(keys.published_kids())
+    next_es = next(k for k, s in before.items() if s == "next" and k.startswith("es256"))
+    active_es = next(k for k, s in before.items() if s == "active" and k.startswith("es256"))
+    call_command("oidc_rotate_keys")
+    rotated = json.loads(capsys.readouterr().out)
+    assert rotated["active"]["ES256"] == next_es
+    after = dict(keys.published_kids())
+    assert after[active_es] == "retired" and after[next_es] == "active"
+    assert len([s for s in after.values() if s == "next"]) == 2
+    assert keys.signing_key("ES256").kid == next_es

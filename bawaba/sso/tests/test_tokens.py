@@ -1,0 +1,364 @@
+"""Refresh rotation and reuse detection, code replay, PKCE, client credentials, client
+authentication (secrets, private_key_jwt), revocation and introspection."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import httpx
+import pytest
+from authlib.integrations.httpx_client import OAuth2Client
+from authlib.oauth2.rfc7523 import PrivateKeyJWT
+from joserfc.jwk import ECKey
+
+from .conftest import ISSUER, authorize_url, code_from, pkce_pair, rp_client
+
+TOKEN = f"{ISSUER}/oidc/token"
+
+
+def _login_and_code(transport, browser, client, secret=None, method="client_secret_basic", **params):
+    rp = rp_client(transport, client.client_id, secret, method=method)
+    verifier, challenge = pkce_pair()
+    url, _state = authorize_url(rp, code_challenge=challenge, code_challenge_method="S256", **params)
+    r = browser.get(url)
+    if r.status_code == 302 and "/login/" in r.headers["location"]:
+        r = browser.login(next_url=httpx.URL(r.headers["location"]).params["next"])
+    return rp, verifier, code_from(browser.follow(r))
+
+
+def _post(transport, data, auth=None):
+    with httpx.Client(transport=transport, base_url=ISSUER) as c:
+        return c.post("/oidc/token", data=data, auth=auth)
+
+
+def test_refresh_rotation_and_reuse_detection(transport, browser, make_client):
+    client, secret = make_client(first_party=True)
+    rp, verifier, params = _login_and_code(transport, browser, client, secret)
+    t1 = rp.fetch_token(TOKEN, code=params["code"], code_verifier=verifier)
+    t2 = rp.refresh_token(TOKEN, refresh_token=t1["refresh_token"])
+    assert t2["refresh_token"] != t1["refresh_token"] and t2["access_token"] != t1["access_token"]
+    # the old refresh token presented again: refused, and the whole family is revoked
+    r = _post(
+        transport,
+        {"grant_type": "refresh_token", "refresh_token": t1["refresh_token"]},
+        (client.client_id, secret),
+    )
+    assert r.status_code == 400 and r.json()["error"] == "invalid_grant"
+    r = _post(
+        transport,
+        {"grant_type": "refresh_token", "refresh_token": t2["refresh_token"]},
+        (client.client_id, secret),
+    )
+    assert r.status_code == 400 and r.json()["error"] == "invalid_grant"
+    with httpx.Client(transport=transport, base_url=ISSUER) as c:
+        r = c.get("/oidc/userinfo", headers={"Authorization": f"Bearer {t2['access_token']}"})
+        assert r.status_code == 401
+        r = c.post("/oidc/introspect", data={"token": t2["access_token"]}, auth=(client.client_id, secret))
+        assert r.json() == {"active": False}
+
+
+def test_code_works_once_and_replay_revokes(transport, browser, make_client):
+    client, secret = make_client(first_party=True)
+    rp, verifier, params = _login_and_code(transport, browser, client, secret)
+    token = rp.fetch_token(TOKEN, code=params["code"], code_verifier=verifier)
+    data = {
+        "grant_type": "authorization_code",
+        "code": params["code"],
+        "code_verifier": verifier,
+        "redirect_uri": rp.redirect_uri,
+    }
+    r = _post(transport, data, (client.client_id, secret))
+    assert r.status_code == 400 and r.json()["error"] == "invalid_grant"
+    assert "access_token" not in r.json()
+    # the tokens issued with the code are revoked
+    r = _post(
+        transport,
+        {"grant_type": "refresh_token", "refresh_token": token["refresh_token"]},
+        (client.client_id, secret),
+    )
+    assert r.json()["error"] == "invalid_grant"
+    with httpx.Client(transport=transport, base_url=ISSUER) as c:
+        assert (
+            c.get("/oidc/userinfo", headers={"Authorization": f"Bearer {token['access_token']}"}).status_code
+            == 401
+        )
+
+
+def test_code_expires_after_60_seconds(transport, browser, make_client, monkeypatch):
+    client, secret = make_client(first_party=True)
+    rp, verifier, params = _login_and_code(transport, browser, client, secret)
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from bawaba.sso.models import AuthorizationCode
+
+    AuthorizationCode.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    r = _post(
+        transport,
+        {
+            "grant_type": "authorization_code",
+            "code": params["code"],
+            "code_verifier": verifier,
+            "redirect_uri": rp.redirect_uri,
+        },
+        (client.client_id, secret),
+    )
+    assert r.status_code == 400 and r.json()["error"] == "invalid_grant"
+    row = AuthorizationCode.objects.get()
+    assert (row.expires_at - row.created_at).total_seconds() <= 60
+
+
+def test_public_client_needs_pkce_and_wrong_verifier_fails(transport, browser, make_client):
+    client, _ = make_client(public=True, first_party=True)
+    rp = rp_client(transport, client.client_id, None, method="none")
+    url, state = authorize_url(rp)  # no code_challenge
+    browser.login()
+    r = browser.get(url)
+    assert r.status_code == 302
+    q = httpx.URL(r.headers["location"]).params
+    assert q["error"] == "invalid_request" and q["state"] == state
+    # plain is refused
+    verifier, challenge = pkce_pair()
+    url, _ = authorize_url(rp, code_challenge=verifier, code_challenge_method="plain")
+    assert httpx.URL(browser.get(url).headers["location"]).params["error"] == "invalid_request"
+    # S256 with a wrong verifier: invalid_grant, nothing issued
+    url, _ = authorize_url(rp, code_challenge=challenge, code_challenge_method="S256")
+    params = code_from(browser.get(url))
+    r = _post(
+        transport,
+        {
+            "grant_type": "authorization_code",
+            "code": params["code"],
+            "client_id": client.client_id,
+            "redirect_uri": rp.redirect_uri,
+            "code_verifier": "x" * 50,
+        },
+    )
+    assert r.status_code == 400 and r.json()["error"] == "invalid_grant" and "access_token" not in r.json()
+    # a missing verifier for a public client
+    url, _ = authorize_url(rp, code_challenge=challenge, code_challenge_method="S256")
+    params = code_from(browser.get(url))
+    r = _post(
+        transport,
+        {
+            "grant_type": "authorization_code",
+            "code": params["code"],
+            "client_id": client.client_id,
+            "redirect_uri": rp.redirect_uri,
+        },
+    )
+    assert r.status_code == 400 and r.json()["error"] == "invalid_request"
+    # and the right one works
+    url, _ = authorize_url(rp, code_challenge=challenge, code_challenge_method="S256")
+    params = code_from(browser.get(url))
+    token = rp.fetch_token(TOKEN, code=params["code"], code_verifier=verifier)
+    assert token["id_token"]
+
+
+def test_client_credentials(transport, make_client):
+    client, secret = make_client(scopes="openid profile")
+    with OAuth2Client(client.client_id, secret, transport=transport) as c:
+        token = c.fetch_token(TOKEN, grant_type="client_credentials")
+    assert token["token_type"] == "Bearer" and "refresh_token" not in token and "id_token" not in token
+    r = _post(
+        transport, {"grant_type": "client_credentials", "scope": "national_id"}, (client.client_id, secret)
+    )
+    assert r.status_code == 400 and r.json()["error"] == "invalid_scope"
+    pub, _ = make_client(public=True)
+    r = _post(transport, {"grant_type": "client_credentials", "client_id": pub.client_id})
+    assert r.status_code in (400, 401) and r.json()["error"] in ("invalid_client", "unauthorized_client")
+
+
+@pytest.mark.parametrize(
+    "data,auth,status,error",
+    [
+        ({"grant_type": "client_credentials"}, ("nobody", "x" * 43), 401, "invalid_client"),
+        ({"grant_type": "client_credentials"}, "WRONG", 401, "invalid_client"),
+        ({"grant_type": "client_credentials", "client_secret": "wrong"}, "POSTID", 401, "invalid_client"),
+        (
+            {"grant_type": "password", "username": "9861001234", "password": "Bawaba-Demo-2026"},
+            "OK",
+            400,
+            "unsupported_grant_type",
+        ),
+        ({"grant_type": "implicit"}, "OK", 400, "unsupported_grant_type"),
+        (
+            {
+                "grant_type": "authorization_code",
+                "code": "nope",
+                "redirect_uri": "https://rp.example.jo/callback",
+            },
+            "OK",
+            400,
+            "invalid_grant",
+        ),
+        ({"grant_type": "refresh_token", "refresh_token": "nope"}, "OK", 400, "invalid_grant"),
+        ({"grant_type": "refresh_token"}, "OK", 400, "invalid_request"),
+    ],
+)
+def test_token_endpoint_bad_input(transport, make_client, data, auth, status, error):
+    client, secret = make_client()
+    if auth == "OK":
+        auth = (client.client_id, secret)
+    elif auth == "WRONG":
+        auth = (client.client_id, "wrong-" + secret)
+    elif auth == "POSTID":
+        data = {**data, "client_id": client.client_id}
+        auth = None
+    r = _post(transport, data, auth)
+    assert r.status_code == status, r.text
+    assert r.json()["error"] == error
+    assert "access_token" not in r.json()
+    assert r.headers["Cache-Control"] == "no-store"
+
+
+def test_client_secret_post_and_hashed_storage(transport, make_client):
+    client, secret = make_client(auth_method="client_secret_post")
+    from bawaba.sso.models import Client
+
+    assert secret not in Client.objects.get(pk=client.pk).client_secret_hash
+    assert len(secret) >= 43  # 256 bits
+    r = _post(
+        transport,
+        {"grant_type": "client_credentials", "client_id": client.client_id, "client_secret": secret},
+    )
+    assert r.status_code == 200
+    # basic is not this client's method
+    r = _post(transport, {"grant_type": "client_credentials"}, (client.client_id, secret))
+    assert r.status_code == 401 and r.json()["error"] == "invalid_client"
+
+
+@pytest.fixture
+def pkjwt_client(make_client):
+    key = ECKey.generate_key("P-256", parameters={"kid": "agency-1"}, private=True)
+    client, _ = make_client(auth_method="private_key_jwt", jwks={"keys": [key.as_dict(private=False)]})
+    return client, key
+
+
+def test_private_key_jwt(transport, pkjwt_client):
+    client, key = pkjwt_client
+    with OAuth2Client(
+        client.client_id,
+        key,
+        token_endpoint_auth_method=PrivateKeyJWT(TOKEN, alg="ES256", headers={"kid": "agency-1"}),
+        transport=transport,
+    ) as c:
+        token = c.fetch_token(TOKEN, grant_type="client_credentials")
+    assert token["access_token"]
+
+
+def _assertion(key, client_id, **over):
+    from joserfc import jwt
+
+    now = int(time.time())
+    claims = {
+        "iss": client_id,
+        "sub": client_id,
+        "aud": TOKEN,
+        "iat": now,
+        "exp": now + 60,
+        "jti": uuid.uuid4().hex,
+    }
+    claims.update(over)
+    claims = {k: v for k, v in claims.items() if v is not None}
+    return jwt.encode({"alg": "ES256", "kid": "agency-1"}, claims, key)
+
+
+@pytest.mark.parametrize(
+    "mutate",
+    ["malformed", "expired", "replay", "wrong_key", "wrong_aud", "no_jti", "too_long"],
+)
+def test_private_key_jwt_bad_assertions(transport, pkjwt_client, mutate):
+    client, key = pkjwt_client
+    base = {
+        "grant_type": "client_credentials",
+        "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+    }
+    if mutate == "malformed":
+        assertion = "eyJhbGciOiJFUzI1NiJ9.not-json.sig"
+    elif mutate == "expired":
+        assertion = _assertion(key, client.client_id, iat=int(time.time()) - 600, exp=int(time.time()) - 300)
+    elif mutate == "replay":
+        assertion = _assertion(key, client.client_id)
+        assert _post(transport, {**base, "client_assertion": assertion}).status_code == 200
+    elif mutate == "wrong_key":
+        other = ECKey.generate_key("P-256", private=True)
+        assertion = _assertion(other, client.client_id)
+    elif mutate == "wrong_aud":
+        assertion = _assertion(key, client.client_id, aud="https://elsewhere.example/token")
+    elif mutate == "no_jti":
+        assertion = _assertion(key, client.client_id, jti=None)
+    else:
+        assertion = _assertion(key, client.client_id, exp=int(time.time()) + 7200)
+    r = _post(transport, {**base, "client_assertion": assertion})
+    assert r.status_code in (400, 401), r.text
+    assert r.json()["error"] == "invalid_client"
+    assert "access_token" not in r.json()
+
+
+def test_revocation_and_introspection(transport, browser, make_client):
+    client, secret = make_client(first_party=True)
+    other, other_secret = make_client(name_en="Other")
+    rs, rs_secret = make_client(name_en="Resource server")
+    from bawaba.sso.models import Client
+
+    Client.objects.filter(pk=rs.pk).update(can_introspect=True)
+    rp, verifier, params = _login_and_code(transport, browser, client, secret)
+    token = rp.fetch_token(TOKEN, code=params["code"], code_verifier=verifier)
+    with httpx.Client(transport=transport, base_url=ISSUER) as c:
+        info = c.post(
+            "/oidc/introspect", data={"token": token["access_token"]}, auth=(client.client_id, secret)
+        ).json()
+        assert (
+            info["active"] is True
+            and info["client_id"] == client.client_id
+            and info["acr"] == "loa-substantial"
+        )
+        # another client may not introspect it; a resource server may
+        assert c.post(
+            "/oidc/introspect", data={"token": token["access_token"]}, auth=(other.client_id, other_secret)
+        ).json() == {"active": False}
+        assert (
+            c.post(
+                "/oidc/introspect", data={"token": token["access_token"]}, auth=(rs.client_id, rs_secret)
+            ).json()["active"]
+            is True
+        )
+        assert c.post("/oidc/introspect", data={"token": token["access_token"]}).status_code == 401
+        assert c.post(
+            "/oidc/introspect", data={"token": "garbage"}, auth=(client.client_id, secret)
+        ).json() == {"active": False}
+        # revoke the access token alone
+        r = c.post(
+            "/oidc/revoke",
+            data={"token": token["access_token"], "token_type_hint": "access_token"},
+            auth=(client.client_id, secret),
+        )
+        assert r.status_code == 200
+        assert c.post(
+            "/oidc/introspect", data={"token": token["access_token"]}, auth=(client.client_id, secret)
+        ).json() == {"active": False}
+        # refresh still works until revoked
+        rt = token["refresh_token"]
+        assert (
+            c.post("/oidc/introspect", data={"token": rt}, auth=(client.client_id, secret)).json()["active"]
+            is True
+        )
+        assert c.post("/oidc/revoke", data={"token": rt}, auth=(client.client_id, secret)).status_code == 200
+        r = c.post(
+            "/oidc/token",
+            data={"grant_type": "refresh_token", "refresh_token": rt},
+            auth=(client.client_id, secret),
+        )
+        assert r.json()["error"] == "invalid_grant"
+        # unknown tokens: 200 (RFC 7009 2.2); no client authentication: 401
+        assert (
+            c.post("/oidc/revoke", data={"token": "unknown"}, auth=(client.client_id, secret)).status_code
+            == 200
+        )
+        assert (
+            c.post("/oidc/revoke", data={"token": "unknown"}, auth=(client.client_id, "bad")).status_code
+            == 401
+        )

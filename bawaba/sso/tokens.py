@@ -1,0 +1,136 @@
+"""Signed JWTs the provider issues: access tokens (RFC 9068), logout tokens, and their
+verification. Opaque secrets (codes, refresh tokens, client secrets) are stored as SHA-256."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import secrets
+import time
+import uuid
+from functools import lru_cache
+from typing import Any
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, padding
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+from django.conf import settings
+from joserfc import jwt
+from joserfc.errors import JoseError
+
+from . import keys
+
+AT_TYP = "at+jwt"
+LOGOUT_TYP = "logout+jwt"
+BACKCHANNEL_EVENT = "http://schemas.openid.net/event/backchannel-logout"
+
+
+def issuer() -> str:
+    return settings.BAWABA_OIDC_ISSUER or settings.BASE_URL
+
+
+def sha256(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def new_secret(nbytes: int = 32) -> str:
+    return secrets.token_urlsafe(nbytes)
+
+
+def _b64(data: bytes) -> bytes:
+    return base64.urlsafe_b64encode(data).rstrip(b"=")
+
+
+@lru_cache(maxsize=32)
+def _header(alg: str, kid: str, typ: str) -> bytes:
+    return _b64(json.dumps({"alg": alg, "kid": kid, "typ": typ}, separators=(",", ":")).encode())
+
+
+def sign(claims: dict[str, Any], *, alg: str = "ES256", typ: str = "JWT") -> str:
+    """Compact JWS (RFC 7515) with the active key. Done directly with `cryptography`
+    on the hot path; verification (and the ID token) go through joserfc, and the tests
+    check these tokens with independent libraries."""
+    key = keys.signing_key(alg)
+    signing_input = (
+        _header(alg, key.kid, typ) + b"." + _b64(json.dumps(claims, separators=(",", ":")).encode())
+    )
+    private = key.jwk.private_key
+    if alg == "ES256":
+        r, s = decode_dss_signature(private.sign(signing_input, ec.ECDSA(hashes.SHA256())))
+        signature = r.to_bytes(32, "big") + s.to_bytes(32, "big")
+    elif alg == "RS256":
+        signature = private.sign(signing_input, padding.PKCS1v15(), hashes.SHA256())
+    else:  # pragma: no cover
+        raise ValueError(alg)
+    return (signing_input + b"." + _b64(signature)).decode()
+
+
+def access_token(
+    *,
+    client_id: str,
+    sub: str,
+    scope: str,
+    family: str | None = None,
+    sid: str = "",
+    acr: str = "",
+    auth_time: int | None = None,
+) -> tuple[str, int]:
+    now = int(time.time())
+    ttl = settings.BAWABA_OIDC_ACCESS_TOKEN_TTL
+    claims: dict[str, Any] = {
+        "iss": issuer(),
+        "sub": sub,
+        "aud": client_id,
+        "client_id": client_id,
+        "iat": now,
+        "exp": now + ttl,
+        "jti": uuid.uuid4().hex,
+        "scope": scope,
+    }
+    if family:
+        claims["fid"] = family
+    if sid:
+        claims["sid"] = sid
+    if acr:
+        claims["acr"] = acr
+    if auth_time:
+        claims["auth_time"] = auth_time
+    return sign(claims, typ=AT_TYP), ttl
+
+
+def looks_like_jwt(token: str) -> bool:
+    return token.count(".") == 2
+
+
+def decode(token: str, *, typ: str | None = None) -> dict[str, Any] | None:
+    """Verify a JWT this provider signed (any published key). None when invalid/expired."""
+    try:
+        obj = jwt.decode(token, keys.public_keyset(), algorithms=list(keys.ALGORITHMS))
+    except (JoseError, ValueError, TypeError, KeyError):
+        return None
+    if typ and obj.header.get("typ") != typ:
+        return None
+    claims = dict(obj.claims)
+    now = time.time()
+    if claims.get("iss") != issuer():
+        return None
+    exp = claims.get("exp")
+    if not isinstance(exp, int | float) or exp < now:
+        return None
+    return claims
+
+
+def logout_token(*, client_id: str, sub: str, sid: str, alg: str = "ES256") -> str:
+    now = int(time.time())
+    claims = {
+        "iss": issuer(),
+        "aud": client_id,
+        "iat": now,
+        "exp": now + settings.BAWABA_OIDC_LOGOUT_TOKEN_TTL,
+        "jti": uuid.uuid4().hex,
+        "sub": sub,
+        "sid": sid,
+        "events": {BACKCHANNEL_EVENT: {}},
+    }
+    return sign(claims, alg=alg, typ=LOGOUT_TYP)
