@@ -8,6 +8,7 @@ import datetime as dt
 import logging
 import uuid
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -515,8 +516,7 @@ def provider_session_ended(*, user: Any, sid: str, except_client_id: str = "", r
                 subject_type=r.client.subject_type,
                 sector=OidcClient.from_model(r.client).sector,
             )
-            pk = str(r.client.pk)
-            transaction.on_commit(lambda pk=pk, sub=sub: backchannel_logout_deliver.enqueue(pk, sub, sid))
+            transaction.on_commit(partial(backchannel_logout_deliver.enqueue, str(r.client.pk), sub, sid))
     return len(targets)
 
 
