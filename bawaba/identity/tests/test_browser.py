@@ -4,6 +4,7 @@
 import os
 
 import pytest
+from django.db import connections
 
 from bawaba.conftest import last_code, totp_now
 
@@ -31,6 +32,9 @@ def browser():
             yield chromium
         finally:
             chromium.close()
+            # ORM calls made while playwright's greenlets run open a connection of their
+            # own (a different context): close it, or PostgreSQL cannot drop the test database.
+            connections.close_all()
 
 
 def test_register_in_arabic_then_land_on_account(browser, live_server):
