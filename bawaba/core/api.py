@@ -74,9 +74,12 @@ def install_error_handlers(api: NinjaAPI) -> None:
             429: "rate_limited",
         }
         code = codes.get(exc.status_code, "error")
-        return error_response(
-            api, request, exc.status_code, {"code": code, "message": _("The request could not be completed.")}
-        )
+        message = _("The request could not be completed.")
+        if exc.status_code == 403 and "csrf" in str(exc).lower():
+            # Cookie-authenticated writes need the CSRF token (header X-CSRFToken).
+            code = "csrf_failed"
+            message = _("The form expired or was not sent from this site. Please try again.")
+        return error_response(api, request, exc.status_code, {"code": code, "message": message})
 
     @api.exception_handler(Exception)
     def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:

@@ -24,6 +24,7 @@ router = Router(tags=["identity"])
 ERRORS = {
     400: ErrorOut,
     401: ErrorOut,
+    403: ErrorOut,
     404: ErrorOut,
     409: ErrorOut,
     422: ErrorOut,

@@ -11,6 +11,14 @@ BASE_URL = "http://testserver"
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 CSRF_TRUSTED_ORIGINS = ["http://testserver", "http://127.0.0.1", "http://localhost"]
 DATABASES = {"default": database_from_url(os.environ.get("TEST_DATABASE_URL") or "sqlite://:memory:")}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # A file, not memory: concurrent tests then meet SQLite as deployed (WAL, writers wait
+    # for the lock) instead of shared-cache memory's immediate "table is locked" errors.
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.environ.get(
+            "TEST_SQLITE_PATH", str(BASE_DIR.parent / "var" / "test" / "test_bawaba.sqlite3")
+        )
+    }
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME", "test_bawaba")}

@@ -31,6 +31,7 @@ from .sessions import (
     session_add_methods,
     session_end,
     session_logout,
+    session_rekey,
     session_start,
     sessions_end_all,
 )
@@ -76,6 +77,7 @@ __all__ = [
     "session_add_methods",
     "session_end",
     "session_logout",
+    "session_rekey",
     "session_start",
     "sessions_end_all",
     "sms_second_factor_set",

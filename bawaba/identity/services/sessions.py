@@ -146,6 +146,13 @@ def sessions_end_all(*, user: User, except_key: str | None = None, reason: str =
     return ended
 
 
+def session_rekey(*, old_key: str | None, new_key: str | None) -> None:
+    """The session got a new key (Django cycles it, e.g. after a password change): keep
+    the session listed and revocable under its new key."""
+    if old_key and new_key and old_key != new_key:
+        UserSession.objects.filter(session_key=old_key, ended_at__isnull=True).update(session_key=new_key)
+
+
 def session_logout(request: HttpRequest) -> None:
     user = request.user
     key = request.session.session_key

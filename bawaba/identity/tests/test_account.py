@@ -316,3 +316,14 @@ def test_residents_cannot_match_with_civil_registry(client, db):
     response = client.post("/en/account/verify-identity/")
     assert response.status_code == 302
     assert "Only citizens" in page_text(client.get("/en/account/"))
+
+
+def test_current_session_stays_listed_after_password_change(demo):
+    client = Client()
+    login(client, *MAHMOUD)
+    client.post(
+        "/en/account/security/password/", {"current_password": MAHMOUD[1], "new_password": NEW_PASSWORD}
+    )
+    sessions = client.get("/api/v1/me/sessions").json()
+    assert [s["current"] for s in sessions] == [True]
+    assert "This device" in page_text(client.get("/en/account/sessions/"))

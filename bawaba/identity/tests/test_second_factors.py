@@ -2,6 +2,7 @@
 
 import re
 from datetime import timedelta
+from urllib.parse import quote
 
 import pyotp
 import pytest
@@ -312,3 +313,13 @@ def test_step_up_refuses_offsite_next(client, demo):
     response = client.post("/en/login/verify/?next=https://evil.example/", {"otp": last_code(MAHMOUD_PHONE)})
     assert response.status_code == 302
     assert "evil.example" not in response["Location"]
+
+
+def test_step_up_sms_keeps_next_with_query(client, demo):
+    login(client, "2000112345", "Bawaba-Demo-2026")
+    target = "/en/account/activity/?page=2&x=1"
+    response = client.post("/en/login/verify/?next=" + quote(target), {"action": "send_sms"})
+    assert response.status_code == 302
+    assert response["Location"] == "/en/login/verify/?next=" + quote(target, safe="")
+    response = client.post(response["Location"], {"otp": last_code(MAHMOUD_PHONE)})
+    assert response["Location"] == target

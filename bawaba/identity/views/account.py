@@ -113,7 +113,9 @@ def password_change(request: HttpRequest) -> HttpResponse:
         except BawabaError as exc:
             add_error(form, exc)
         else:
+            old_key = request.session.session_key
             update_session_auth_hash(request, request.user)
+            services.session_rekey(old_key=old_key, new_key=request.session.session_key)
             messages.success(request, _("Your password was changed. Your other sessions were ended."))
             return redirect("identity:security")
     user = request.user

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import time
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -107,7 +108,9 @@ def login_verify(request: HttpRequest) -> HttpResponse:
             messages.info(request, _("We sent a code to %(phone)s.") % {"phone": mask_phone(phone)})
         except BawabaError as exc:
             messages.error(request, str(exc.message))
-        return redirect(reverse("identity:login_verify") + ("?next=" + next_url if step_up else ""))
+        return redirect(
+            reverse("identity:login_verify") + ("?" + urlencode({"next": next_url}) if step_up else "")
+        )
     if request.method == "POST" and form.is_valid():
         try:
             method = services.login_second_factor(user=user, code=form.cleaned_data["otp"])
