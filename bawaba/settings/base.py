@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "bawaba.core",
     "bawaba.messaging",
     "bawaba.identity",
+    "bawaba.catalog",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,24 @@
+"""Demo catalogue: 85 real Jordanian government services from 27 agencies (data file
+written from the sourced fact base; see docs/catalogue.md). Idempotent."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parent / "data" / "demo_catalogue.json"
+
+
+def load(stdout=None) -> None:  # type: ignore[no-untyped-def]
+    from .models import Service
+    from .services import catalogue_import
+
+    data = json.loads(DATA.read_text(encoding="utf-8"))
+    slugs = [s["slug"] for s in data["services"]]
+    if Service.objects.filter(slug__in=slugs).count() == len(slugs):
+        if stdout:
+            stdout.write("catalogue: demo services already present")
+        return
+    counts = catalogue_import(data=data, actor=None)
+    if stdout:
+        stdout.write(f"catalogue: {counts['services']} services from {counts['agencies']} agencies loaded")
