@@ -101,6 +101,14 @@ def is_arabic(token: str) -> bool:
     return bool(_ARABIC_LETTER.search(token))
 
 
+def strip_prefix(token: str) -> str:
+    """Only the article / one-letter prefix (for matching a word still being typed)."""
+    for article in ARTICLES:
+        if token.startswith(article) and len(token) - len(article) >= 2:
+            return token[len(article) :]
+    return token
+
+
 def stem(token: str) -> str:
     """Light stem of one normalised Arabic token."""
     for article in ARTICLES:

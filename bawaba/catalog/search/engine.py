@@ -22,7 +22,7 @@ from functools import lru_cache
 
 from django.db import connection
 
-from . import analysis
+from . import analysis, arabic
 
 MAX_TERMS = 8
 MAX_RESULTS = 1000
@@ -165,11 +165,14 @@ def plan(text: str, lang: str) -> list[TermGroup]:
     for i, surface in enumerate(surfaces):
         term = analysis.stem_token(surface)
         last = i == len(surfaces) - 1
+        # People search as they type: the last word may be the start of a longer one.
+        start = arabic.strip_prefix(surface) if arabic.is_arabic(surface) else surface
+        prefix = start if last and len(start) >= 2 and _has_prefix(vocab, lang, start) else ""
         if term in df:
-            groups.append(TermGroup(surface, exact=(term,), weight=vocab.idf(lang, term)))
+            groups.append(TermGroup(surface, exact=(term,), prefix=prefix, weight=vocab.idf(lang, term)))
             continue
-        if last and len(surface) >= 2 and any(t.startswith(surface) for t in df):
-            groups.append(TermGroup(surface, prefix=surface, weight=60))
+        if prefix:
+            groups.append(TermGroup(surface, prefix=prefix, weight=60))
             continue
         close = _close_terms(vocab.version, lang, term, allowed_typos(surface))
         if not close and term != surface:
@@ -179,6 +182,16 @@ def plan(text: str, lang: str) -> list[TermGroup]:
             groups.append(TermGroup(surface, exact=close, weight=int(w * 0.8), fuzzy=True))
         # A term that matches nothing, even approximately, is left out.
     return groups
+
+
+@lru_cache(maxsize=4096)
+def _prefix_known(version: int, lang: str, start: str) -> bool:
+    vocab = _vocab
+    return vocab is not None and any(t.startswith(start) for t in vocab.df.get(lang, ()))
+
+
+def _has_prefix(vocab: Vocabulary, lang: str, start: str) -> bool:
+    return _prefix_known(vocab.version, lang, start)
 
 
 def _fts_match(groups: list[TermGroup], op: str) -> str:
