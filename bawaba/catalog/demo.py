@@ -10,8 +10,13 @@ DATA = Path(__file__).resolve().parent / "data" / "demo_catalogue.json"
 
 
 def load(stdout=None) -> None:  # type: ignore[no-untyped-def]
-    from .models import Service
+    from .constants import LIFE_EVENTS
+    from .models import LifeEvent, Service
     from .services import catalogue_import
+
+    # Normally seeded by migration 0003; re-created if a test flush removed them.
+    for order, (key, ar, en) in enumerate(LIFE_EVENTS):
+        LifeEvent.objects.get_or_create(key=key, defaults={"name_ar": ar, "name_en": en, "order": order})
 
     data = json.loads(DATA.read_text(encoding="utf-8"))
     slugs = [s["slug"] for s in data["services"]]
