@@ -117,6 +117,31 @@ def catalogue_version() -> int:
     return CatalogueState.objects.filter(id=1).values_list("version", flat=True).first() or 0
 
 
+_version_cache: list[float] = [0.0, -1.0]  # [checked_at, version]
+VERSION_CHECK_SECONDS = 2.0
+
+
+def catalogue_version_cached() -> int:
+    """The catalogue version, read from the database at most every 2 seconds per process."""
+    import time
+
+    now = time.monotonic()
+    if _version_cache[1] < 0 or now - _version_cache[0] >= VERSION_CHECK_SECONDS:
+        _version_cache[:] = [now, float(catalogue_version())]
+    return int(_version_cache[1])
+
+
+def catalogue_caches_reset() -> None:
+    _version_cache[:] = [0.0, -1.0]
+    page_cache_clear()
+
+
+def page_cache_clear() -> None:
+    from .pagecache import page_cache
+
+    page_cache.clear()
+
+
 @dataclass
 class SearchPage:
     query: str

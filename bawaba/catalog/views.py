@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET
 
 from . import selectors
 from .constants import LIFE_EVENT_KEYS
+from .pagecache import page_cache
 
 MAX_Q = selectors.MAX_QUERY_LENGTH
 
@@ -26,26 +27,46 @@ def _lang() -> str:
     return (translation.get_language() or settings.LANGUAGE_CODE)[:2]
 
 
-def catalogue_cache(view):  # type: ignore[no-untyped-def]
+def _cookieless_visitor(request: HttpRequest) -> bool:
+    # No session and no pending messages: the page is the same for every such visitor.
+    return not request.COOKIES.get(settings.SESSION_COOKIE_NAME) and not request.COOKIES.get("messages")
+
+
+def catalogue_cache(view=None, *, store: bool = True):  # type: ignore[no-untyped-def]
     """Anonymous GETs carry an ETag (catalogue version, language, address) and may be kept
-    for a minute; a revalidation costs one small query."""
+    for a minute. Pages for visitors without a session come from a per-process cache."""
 
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs):  # type: ignore[no-untyped-def]
-        if request.user.is_authenticated or request.method != "GET":
-            return view(request, *args, **kwargs)
-        raw = f"{selectors.catalogue_version()}|{_lang()}|{request.get_full_path()}"
-        etag = '"c' + hashlib.blake2s(raw.encode(), digest_size=8).hexdigest() + '"'
-        if etag in request.headers.get("If-None-Match", ""):
-            response: HttpResponse = HttpResponseNotModified()
-        else:
-            response = view(request, *args, **kwargs)
-        if response.status_code in (200, 304):
-            response["ETag"] = etag
-            response["Cache-Control"] = "max-age=60, stale-while-revalidate=600"
-        return response
+    def decorate(view):  # type: ignore[no-untyped-def]
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs):  # type: ignore[no-untyped-def]
+            if request.method != "GET" or not _cookieless_visitor(request) or request.user.is_authenticated:
+                return view(request, *args, **kwargs)
+            raw = f"{selectors.catalogue_version_cached()}|{_lang()}|{request.get_full_path()}"
+            digest = hashlib.blake2s(raw.encode(), digest_size=12).hexdigest()
+            etag = f'"c{digest}"'
+            if etag in request.headers.get("If-None-Match", ""):
+                response: HttpResponse = HttpResponseNotModified()
+            else:
+                hit = page_cache.get(digest) if store else None
+                if hit is not None:
+                    response = HttpResponse(hit[0], content_type=hit[1])
+                else:
+                    response = view(request, *args, **kwargs)
+                    if (
+                        store
+                        and response.status_code == 200
+                        and not response.cookies
+                        and not response.streaming
+                    ):
+                        page_cache.put(digest, (response.content, response["Content-Type"]))
+            if response.status_code in (200, 304):
+                response["ETag"] = etag
+                response["Cache-Control"] = "max-age=60, stale-while-revalidate=600"
+            return response
 
-    return wrapper
+        return wrapper
+
+    return decorate(view) if view is not None else decorate
 
 
 @require_GET

@@ -48,6 +48,17 @@ def catalogue_touch() -> None:
     updated = CatalogueState.objects.filter(id=1).update(version=F("version") + 1)
     if not updated:
         CatalogueState.objects.get_or_create(id=1, defaults={"version": 1})
+    # This process sees the change at once (others within their 2-second check interval).
+    caches_reset()
+    transaction.on_commit(caches_reset)
+
+
+def caches_reset() -> None:
+    from ..search.engine import vocabulary_reset
+    from ..selectors import catalogue_caches_reset
+
+    catalogue_caches_reset()
+    vocabulary_reset()
 
 
 @transaction.atomic

@@ -5,9 +5,10 @@ import pytest
 def catalogue(db):
     """The demo catalogue, loaded through the import service (as `make run` does)."""
     from bawaba.catalog import demo
-    from bawaba.catalog.search.engine import vocabulary_reset
+    from bawaba.catalog.services.indexing import caches_reset
 
+    caches_reset()
     demo.load()
-    vocabulary_reset()
+    caches_reset()
     yield
-    vocabulary_reset()
+    caches_reset()

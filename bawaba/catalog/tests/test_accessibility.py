@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from bawaba.catalog.search.engine import vocabulary_reset
+from bawaba.catalog.services.indexing import caches_reset as vocabulary_reset
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -102,3 +102,16 @@ def test_pwa_manifest_and_service_worker(client, catalogue):
     assert r["Content-Type"].startswith("text/javascript")
     assert b"caches.match" in r.content
     assert client.get("/offline/").status_code == 200
+
+
+def test_anonymous_pages_are_cached_and_publication_refreshes_them(
+    client, catalogue, django_assert_max_num_queries
+):
+    from bawaba.catalog.selectors import service_get
+    from bawaba.catalog.services import service_withdraw
+
+    assert client.get("/en/services/cspd-lost-passport/").status_code == 200
+    with django_assert_max_num_queries(0):
+        assert client.get("/en/services/cspd-lost-passport/").status_code == 200
+    service_withdraw(service=service_get("cspd-lost-passport"), actor=None)
+    assert client.get("/en/services/cspd-lost-passport/").status_code == 410
