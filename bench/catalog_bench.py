@@ -48,13 +48,56 @@ EN_WORDS = (
     "livestock health hospital medicine pharmacy tourism hotel restaurant transport bus truck building "
     "demolition subdivision inheritance"
 ).split()
-QUERIES_AR = ["شهادة ميلاد", "جواز السفر", "تجديد رخصة القيادة", "ضريبة الدخل", "شهدة ميلاد", "إقامة", "عدم محكومية",
-              "تسجيل شركة", "الضمان الاجتماعي", "رخصة مهن", "ترخيص مركبة", "بدل فاقد", "كهرباء", "مياه", "تصريح عمل",
-              "سند تسجيل", "معادلة شهادة", "التوجيهي", "نقل ملكية", "دفع المخالفات", "تامين صحي", "جواز", "رخص"]
-QUERIES_EN = ["birth certificate", "passport renewal", "renewing licences", "income tax", "pasport", "residence permit",
-              "non conviction", "company registration", "social security", "vocational licence", "vehicle licence",
-              "lost passport", "electricity", "water bill", "work permit", "title deed", "degree equivalence",
-              "tawjihi", "ownership transfer", "traffic fines", "health insurance", "driving lic", "tax clearance"]
+QUERIES_AR = [
+    "شهادة ميلاد",
+    "جواز السفر",
+    "تجديد رخصة القيادة",
+    "ضريبة الدخل",
+    "شهدة ميلاد",
+    "إقامة",
+    "عدم محكومية",
+    "تسجيل شركة",
+    "الضمان الاجتماعي",
+    "رخصة مهن",
+    "ترخيص مركبة",
+    "بدل فاقد",
+    "كهرباء",
+    "مياه",
+    "تصريح عمل",
+    "سند تسجيل",
+    "معادلة شهادة",
+    "التوجيهي",
+    "نقل ملكية",
+    "دفع المخالفات",
+    "تامين صحي",
+    "جواز",
+    "رخص",
+]
+QUERIES_EN = [
+    "birth certificate",
+    "passport renewal",
+    "renewing licences",
+    "income tax",
+    "pasport",
+    "residence permit",
+    "non conviction",
+    "company registration",
+    "social security",
+    "vocational licence",
+    "vehicle licence",
+    "lost passport",
+    "electricity",
+    "water bill",
+    "work permit",
+    "title deed",
+    "degree equivalence",
+    "tawjihi",
+    "ownership transfer",
+    "traffic fines",
+    "health insurance",
+    "driving lic",
+    "tax clearance",
+]
 
 
 def log(*a):  # type: ignore[no-untyped-def]
@@ -86,7 +129,7 @@ def pg_admin(sql: str) -> None:
         conn.execute(sql)
 
 
-GENERATE = r'''
+GENERATE = r"""
 import random, datetime
 from django.db import transaction
 from bawaba.catalog.models import Service, Agency, LifeEvent, Fee
@@ -116,7 +159,7 @@ with transaction.atomic():
     through.objects.bulk_create([through(service_id=s.pk, lifeevent_id=rnd.choice(events).pk) for s in gen])
     Fee.objects.bulk_create([Fee(service=s, label_ar="رسم الخدمة", label_en="Service fee", amount_fils=rnd.choice([0, 1000, 5000, 34700, None])) for s in gen])
 print("indexed", search_index_rebuild())
-'''
+"""
 
 
 def prepare(db: str, data_dir: Path) -> dict:
@@ -135,8 +178,11 @@ def start_server(env: dict, workers: int) -> subprocess.Popen:
     env["BAWABA_BIND"] = f"127.0.0.1:{PORT}"
     env["BAWABA_WEB_WORKERS"] = str(workers)
     proc = subprocess.Popen(
-        [BIN / "gunicorn", "-c", "python:bawaba.gunicorn_conf", "bawaba.wsgi"], env=env, cwd=ROOT,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [BIN / "gunicorn", "-c", "python:bawaba.gunicorn_conf", "bawaba.wsgi"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     for _ in range(100):
         try:
@@ -224,16 +270,26 @@ def run(db: str, seconds: float) -> dict:
         log(f"== {db}: building a catalogue of {N_SERVICES} services")
         env = prepare(db, data_dir)
         slugs_out = subprocess.run(
-            [BIN / "bawaba", "shell", "-c", "from bawaba.catalog.models import Service; import json; "
-             "print(json.dumps(list(Service.objects.filter(status='published').order_by('-popularity', 'slug')"
-             ".values_list('slug', flat=True))))"],
-            env=env, check=True, capture_output=True, text=True,
+            [
+                BIN / "bawaba",
+                "shell",
+                "-c",
+                "from bawaba.catalog.models import Service; import json; "
+                "print(json.dumps(list(Service.objects.filter(status='published').order_by('-popularity', 'slug')"
+                ".values_list('slug', flat=True))))",
+            ],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
         ).stdout
         slugs = json.loads(slugs_out.strip().splitlines()[-1])
         pages = ["/", "/en/", "/services/", "/en/services/"]
         for s in slugs:  # most popular first
             pages += [f"/services/{s}/", f"/en/services/{s}/"]
-        pages += [f"/services/?page={i}" for i in range(2, 100)] + [f"/en/services/?page={i}" for i in range(2, 100)]
+        pages += [f"/services/?page={i}" for i in range(2, 100)] + [
+            f"/en/services/?page={i}" for i in range(2, 100)
+        ]
         searches = [f"/services/search/?q={urllib.parse.quote(q)}" for q in QUERIES_AR]
         searches += [f"/en/services/search/?q={urllib.parse.quote(q)}" for q in QUERIES_EN]
         # Varied pages of results and unique typos so search is not only served from memory.
