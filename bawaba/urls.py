@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from bawaba.api import api
+from bawaba.catalog import views as catalog_views
 from bawaba.core import views as core_views
 from bawaba.core.metrics import metrics_view
 from bawaba.sso.urls import protocol_urlpatterns as sso_protocol_urls
@@ -12,6 +13,8 @@ urlpatterns = sso_protocol_urls + [
     path("readyz", core_views.readyz, name="readyz"),
     path("metrics", metrics_view, name="metrics"),
     path("api/v1/", api.urls),
+    path("manifest.webmanifest", catalog_views.manifest, name="manifest"),
+    path("sw.js", catalog_views.service_worker, name="service_worker"),
 ]
 
 # Pages: Arabic at the unprefixed address, English under /en/ — every page has a stable,
@@ -22,6 +25,8 @@ urlpatterns += i18n_patterns(
     path("", include("bawaba.messaging.urls")),
     path("", include("bawaba.sso.urls")),
     path("", include("bawaba.core.urls")),
+    path("", include("bawaba.catalog.urls")),
+    path("", catalog_views.home, name="home"),
     prefix_default_language=False,
 )
 

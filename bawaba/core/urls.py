@@ -1,6 +1,4 @@
-from django.urls import path
-from django.views.generic import TemplateView
+from django.urls import path  # noqa: F401
 
-urlpatterns = [
-    path("", TemplateView.as_view(template_name="core/home.html"), name="home"),
-]
+# The home page ("home") is the portal's front door and lives in bawaba.catalog (see bawaba/urls.py).
+urlpatterns: list = []

@@ -44,7 +44,11 @@ INSTALLED_APPS = [
     "bawaba.core",
     "bawaba.messaging",
     "bawaba.identity",
+<<<<<<< HEAD
     "bawaba.sso",
+=======
+    "bawaba.catalog",
+>>>>>>> catalog
 ]
 
 MIDDLEWARE = [

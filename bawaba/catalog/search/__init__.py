@@ -1,0 +1,1 @@
+"""Catalogue search: text analysis (Arabic and English), indexing and querying."""

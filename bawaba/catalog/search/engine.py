@@ -1,0 +1,261 @@
+"""Querying the search index, identically on SQLite (FTS5) and PostgreSQL (tsvector).
+
+1. The query is analysed exactly like documents (normalise, stop words, light stemming).
+2. Each query term becomes a group of index terms: itself if the vocabulary knows it;
+   for the last term, what it begins (people search as they type); otherwise close
+   vocabulary terms (edit distance ≤ 1 from 4 letters, ≤ 2 from 8) — typo tolerance.
+   The vocabulary is cached in the process and refreshed when the catalogue changes.
+3. The database engine's full-text index finds the documents matching every group (or,
+   if none does, any group).
+4. Ranking is one portable SQL expression: per group, a title hit counts 3×idf, a body
+   hit 1×idf (integers); ties go to popularity, then slug. Both engines therefore
+   return the same results in the same order for the same data."""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from django.db import connection
+
+from . import analysis, arabic
+
+MAX_TERMS = 8
+MAX_RESULTS = 1000
+TITLE_WEIGHT = 3
+VOCAB_CHECK_SECONDS = 2.0
+
+
+@dataclass
+class Vocabulary:
+    version: int
+    docs: dict[str, int]
+    df: dict[str, Counter]
+    by_length: dict[str, dict[int, list[str]]] = field(default_factory=dict)
+
+    def idf(self, lang: str, term: str) -> int:
+        n = max(self.docs.get(lang, 0), 1)
+        df = self.df.get(lang, Counter()).get(term, 0)
+        return int(round(100 * math.log(1 + (n - df + 0.5) / (df + 0.5))))
+
+
+_lock = threading.Lock()
+_vocab: Vocabulary | None = None
+_checked_at = 0.0
+
+
+def _current_version() -> int:
+    from ..models import CatalogueState
+
+    return CatalogueState.objects.filter(id=1).values_list("version", flat=True).first() or 0
+
+
+def vocabulary() -> Vocabulary:
+    """The in-process vocabulary (term → document frequency per language)."""
+    global _vocab, _checked_at
+    now = time.monotonic()
+    if _vocab is not None and now - _checked_at < VOCAB_CHECK_SECONDS:
+        return _vocab
+    version = _current_version()
+    with _lock:
+        _checked_at = now
+        if _vocab is None or _vocab.version != version:
+            _vocab = _build(version)
+    return _vocab
+
+
+def vocabulary_reset() -> None:
+    global _vocab, _checked_at
+    with _lock:
+        _vocab, _checked_at = None, 0.0
+
+
+def _build(version: int) -> Vocabulary:
+    from ..models import SearchDocument
+
+    df: dict[str, Counter] = {"ar": Counter(), "en": Counter()}
+    docs: Counter = Counter()
+    for lang, title, body in SearchDocument.objects.values_list("lang", "title", "body").iterator(
+        chunk_size=2000
+    ):
+        df.setdefault(lang, Counter()).update(set(title.split()) | set(body.split()))
+        docs[lang] += 1
+    by_length: dict[str, dict[int, list[str]]] = {}
+    for lang, counter in df.items():
+        buckets: dict[int, list[str]] = {}
+        for term in counter:
+            buckets.setdefault(len(term), []).append(term)
+        by_length[lang] = buckets
+    return Vocabulary(version=version, docs=dict(docs), df=df, by_length=by_length)
+
+
+def _distance_at_most(a: str, b: str, k: int) -> int | None:
+    """Optimal-string-alignment distance if ≤ k, else None (banded, early exit)."""
+    if abs(len(a) - len(b)) > k:
+        return None
+    prev2: list[int] | None = None
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        best = cur[0]
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            v = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if prev2 is not None and i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                v = min(v, prev2[j - 2] + 1)
+            cur[j] = v
+            best = min(best, v)
+        if best > k:
+            return None
+        prev2, prev = prev, cur
+    return prev[-1] if prev[-1] <= k else None
+
+
+def allowed_typos(surface: str) -> int:
+    n = len(surface)
+    return 2 if n >= 8 else 1 if n >= 4 else 0
+
+
+@lru_cache(maxsize=4096)
+def _close_terms(version: int, lang: str, term: str, k: int) -> tuple[str, ...]:
+    vocab = _vocab
+    if vocab is None or k == 0:
+        return ()
+    df = vocab.df.get(lang, Counter())
+    found = []
+    buckets = vocab.by_length.get(lang, {})
+    for length in range(len(term) - k, len(term) + k + 1):
+        for cand in buckets.get(length, ()):
+            d = _distance_at_most(term, cand, k)
+            if d is not None:
+                found.append((d, -df[cand], cand))
+    found.sort()
+    return tuple(c for _d, _n, c in found[:5])
+
+
+@dataclass(frozen=True)
+class TermGroup:
+    surface: str
+    exact: tuple[str, ...] = ()
+    prefix: str = ""
+    weight: int = 100
+    fuzzy: bool = False
+
+
+def query_lang(text: str, ui_lang: str) -> str:
+    """Search the Arabic documents when the query is typed in Arabic, whatever the UI language."""
+    from .arabic import is_arabic
+
+    if is_arabic(text):
+        return "ar"
+    if any(c.isalpha() and c.isascii() for c in text):
+        return "en"
+    return ui_lang
+
+
+def plan(text: str, lang: str) -> list[TermGroup]:
+    vocab = vocabulary()
+    df = vocab.df.get(lang, Counter())
+    surfaces = analysis.surface_tokens(text)[:MAX_TERMS]
+    groups: list[TermGroup] = []
+    for i, surface in enumerate(surfaces):
+        term = analysis.stem_token(surface)
+        last = i == len(surfaces) - 1
+        # People search as they type: the last word may be the start of a longer one.
+        start = arabic.strip_prefix(surface) if arabic.is_arabic(surface) else surface
+        prefix = start if last and len(start) >= 2 and _has_prefix(vocab, lang, start) else ""
+        if term in df:
+            groups.append(TermGroup(surface, exact=(term,), prefix=prefix, weight=vocab.idf(lang, term)))
+            continue
+        if prefix:
+            groups.append(TermGroup(surface, prefix=prefix, weight=60))
+            continue
+        close = _close_terms(vocab.version, lang, term, allowed_typos(surface))
+        if not close and term != surface:
+            close = _close_terms(vocab.version, lang, surface, allowed_typos(surface))
+        if close:
+            w = max(vocab.idf(lang, t) for t in close)
+            groups.append(TermGroup(surface, exact=close, weight=int(w * 0.8), fuzzy=True))
+        # A term that matches nothing, even approximately, is left out.
+    return groups
+
+
+@lru_cache(maxsize=4096)
+def _prefix_known(version: int, lang: str, start: str) -> bool:
+    vocab = _vocab
+    return vocab is not None and any(t.startswith(start) for t in vocab.df.get(lang, ()))
+
+
+def _has_prefix(vocab: Vocabulary, lang: str, start: str) -> bool:
+    return _prefix_known(vocab.version, lang, start)
+
+
+def _fts_match(groups: list[TermGroup], op: str) -> str:
+    parts = []
+    if connection.vendor == "postgresql":
+        for g in groups:
+            alts = [f"'{t}'" for t in g.exact] + ([f"'{g.prefix}':*"] if g.prefix else [])
+            parts.append("(" + " | ".join(alts) + ")")
+        return (" & " if op == "and" else " | ").join(parts)
+    for g in groups:
+        alts = [f'"{t}"' for t in g.exact] + ([f'"{g.prefix}"*'] if g.prefix else [])
+        parts.append("(" + " OR ".join(alts) + ")")
+    return (" AND " if op == "and" else " OR ").join(parts)
+
+
+def _score_sql(groups: list[TermGroup]) -> tuple[str, list]:
+    pieces, params = [], []
+    for g in groups:
+        likes = [f"% {t} %" for t in g.exact] + ([f"% {g.prefix}%"] if g.prefix else [])
+        for column, mult in (("d.title", TITLE_WEIGHT), ("d.body", 1)):
+            cond = " OR ".join(f"{column} LIKE %s" for _ in likes)
+            pieces.append(f"CASE WHEN {cond} THEN {g.weight * mult} ELSE 0 END")
+            params.extend(likes)
+    return " + ".join(pieces) or "0", params
+
+
+def _run(groups: list[TermGroup], lang: str, op: str) -> list[tuple[int, int]]:
+    score, score_params = _score_sql(groups)
+    match = _fts_match(groups, op)
+    if connection.vendor == "postgresql":
+        where = "d.tsv @@ to_tsquery('simple', %s)"
+    else:
+        where = "d.id IN (SELECT rowid FROM catalog_search_fts WHERE catalog_search_fts MATCH %s)"
+    # Only placeholders and integers we computed are formatted into the statement.
+    head = f"SELECT d.service_id, {score} AS score FROM catalog_searchdocument d "  # noqa: S608
+    sql = (
+        head
+        + f"WHERE d.lang = %s AND {where} ORDER BY score DESC, d.popularity DESC, d.slug ASC LIMIT {MAX_RESULTS}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*score_params, lang, match])
+        return [(int(r[0]), int(r[1])) for r in cursor.fetchall()]
+
+
+@dataclass
+class SearchResult:
+    service_ids: list[int]
+    groups: list[TermGroup]
+    lang: str
+    any_terms: bool = False  # True when no service had every term and we show partial matches
+
+    @property
+    def corrected(self) -> bool:
+        return any(g.fuzzy for g in self.groups)
+
+
+def search_ids(text: str, ui_lang: str) -> SearchResult:
+    lang = query_lang(text, ui_lang)
+    groups = plan(text, lang)
+    if not groups:
+        return SearchResult([], groups, lang)
+    rows = _run(groups, lang, "and")
+    any_terms = False
+    if not rows and len(groups) > 1:
+        rows = _run(groups, lang, "or")
+        any_terms = bool(rows)
+    return SearchResult([sid for sid, _s in rows], groups, lang, any_terms)

@@ -1,0 +1,165 @@
+"""Reads of the catalogue for pages, APIs and other apps (portal, applications)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from .models import Agency, CatalogueState, Category, Fee, LifeEvent, Service, ServiceCentre
+from .search.engine import SearchResult, search_ids
+
+PUBLISHED = Service.Status.PUBLISHED
+MAX_QUERY_LENGTH = 200
+
+
+def _published() -> QuerySet[Service]:
+    return Service.objects.filter(status=PUBLISHED).select_related("agency")
+
+
+def service_get(slug: str, *, include_unpublished: bool = False) -> Service | None:
+    """A service with everything its page shows, in a fixed number of queries."""
+    qs = Service.objects.select_related("agency") if include_unpublished else _published()
+    return (
+        qs.prefetch_related(
+            Prefetch("fees", queryset=Fee.objects.order_by("order", "id")),
+            "life_events",
+            "categories",
+            Prefetch("related", queryset=_published().order_by("-popularity", "slug")),
+            Prefetch("agency__centres", queryset=ServiceCentre.objects.order_by("governorate", "name_en")),
+        )
+        .filter(slug=slug)
+        .first()
+    )
+
+
+def service_status(slug: str) -> str | None:
+    """The status of any service by slug (e.g. to answer 410 for a withdrawn one)."""
+    return Service.objects.filter(slug=slug).values_list("status", flat=True).first()
+
+
+def service_list(
+    *,
+    agency: str | None = None,
+    life_event: str | None = None,
+    category: str | None = None,
+    online: bool | None = None,
+    order: str = "popular",
+) -> QuerySet[Service]:
+    qs = _published()
+    if agency:
+        qs = qs.filter(agency__code=agency)
+    if life_event:
+        qs = qs.filter(life_events__key=life_event)
+    if category:
+        qs = qs.filter(categories__key=category)
+    if online is not None:
+        qs = qs.filter(online_application=online)
+    if order == "name_ar":
+        return qs.order_by("name_ar", "slug")
+    if order == "name_en":
+        return qs.order_by("name_en", "slug")
+    return qs.order_by("-popularity", "slug")
+
+
+def service_page(qs: QuerySet[Service], page: int | str | None, per_page: int = 20) -> Page:
+    return Paginator(qs, per_page).get_page(page)
+
+
+def services_popular(limit: int = 8) -> list[Service]:
+    return list(service_list()[:limit])
+
+
+def services_online(limit: int = 50) -> list[Service]:
+    return list(service_list(online=True)[:limit])
+
+
+def agency_get(code: str) -> Agency | None:
+    return (
+        Agency.objects.select_related("parent")
+        .prefetch_related(
+            Prefetch("centres", queryset=ServiceCentre.objects.order_by("governorate", "name_en"))
+        )
+        .filter(code=code)
+        .first()
+    )
+
+
+def agencies() -> list[Agency]:
+    """Agencies with at least one published service, with how many."""
+    return list(
+        Agency.objects.annotate(n=Count("services", filter=Q(services__status=PUBLISHED)))
+        .filter(n__gt=0)
+        .order_by("code")
+    )
+
+
+def life_events() -> list[LifeEvent]:
+    return list(LifeEvent.objects.annotate(n=Count("services", filter=Q(services__status=PUBLISHED))))
+
+
+def life_event_get(key: str) -> LifeEvent | None:
+    return LifeEvent.objects.filter(key=key).first()
+
+
+def categories() -> list[Category]:
+    return list(
+        Category.objects.annotate(n=Count("services", filter=Q(services__status=PUBLISHED))).filter(n__gt=0)
+    )
+
+
+def category_get(key: str) -> Category | None:
+    return Category.objects.filter(key=key).first()
+
+
+def catalogue_version() -> int:
+    return CatalogueState.objects.filter(id=1).values_list("version", flat=True).first() or 0
+
+
+_version_cache: list[float] = [0.0, -1.0]  # [checked_at, version]
+VERSION_CHECK_SECONDS = 2.0
+
+
+def catalogue_version_cached() -> int:
+    """The catalogue version, read from the database at most every 2 seconds per process."""
+    import time
+
+    now = time.monotonic()
+    if _version_cache[1] < 0 or now - _version_cache[0] >= VERSION_CHECK_SECONDS:
+        _version_cache[:] = [now, float(catalogue_version())]
+    return int(_version_cache[1])
+
+
+def catalogue_caches_reset() -> None:
+    _version_cache[:] = [0.0, -1.0]
+    page_cache_clear()
+
+
+def page_cache_clear() -> None:
+    from .pagecache import page_cache
+
+    page_cache.clear()
+
+
+@dataclass
+class SearchPage:
+    query: str
+    result: SearchResult
+    page: Page
+
+    @property
+    def total(self) -> int:
+        return self.page.paginator.count
+
+
+def search(q: str, lang: str, *, page: int | str | None = 1, per_page: int = 20) -> SearchPage:
+    """Ranked published services for a query typed in Arabic or English."""
+    q = q.strip()[:MAX_QUERY_LENGTH]
+    result = search_ids(q, lang)
+    paginator = Paginator(result.service_ids, per_page)
+    p = paginator.get_page(page)
+    ids = list(p.object_list)
+    by_id = {s.pk: s for s in _published().filter(pk__in=ids)}
+    p.object_list = [by_id[i] for i in ids if i in by_id]
+    return SearchPage(query=q, result=result, page=p)

@@ -1,0 +1,254 @@
+"""Portal pages of the catalogue. Server-rendered, readable without JavaScript, cheap to
+serve: a small constant number of queries per page and conditional GET (ETag from the
+catalogue version) for anonymous visitors."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import wraps
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from . import selectors
+from .constants import LIFE_EVENT_KEYS
+from .pagecache import page_cache
+
+MAX_Q = selectors.MAX_QUERY_LENGTH
+
+
+def _lang() -> str:
+    return (translation.get_language() or settings.LANGUAGE_CODE)[:2]
+
+
+def _cookieless_visitor(request: HttpRequest) -> bool:
+    # No session and no pending messages: the page is the same for every such visitor.
+    return not request.COOKIES.get(settings.SESSION_COOKIE_NAME) and not request.COOKIES.get("messages")
+
+
+def catalogue_cache(view=None, *, store: bool = True):  # type: ignore[no-untyped-def]
+    """Anonymous GETs carry an ETag (catalogue version, language, address) and may be kept
+    for a minute. Pages for visitors without a session come from a per-process cache."""
+
+    def decorate(view):  # type: ignore[no-untyped-def]
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs):  # type: ignore[no-untyped-def]
+            if request.method != "GET" or not _cookieless_visitor(request) or request.user.is_authenticated:
+                return view(request, *args, **kwargs)
+            raw = f"{selectors.catalogue_version_cached()}|{_lang()}|{request.get_full_path()}"
+            digest = hashlib.blake2s(raw.encode(), digest_size=12).hexdigest()
+            etag = f'"c{digest}"'
+            if etag in request.headers.get("If-None-Match", ""):
+                response: HttpResponse = HttpResponseNotModified()
+            else:
+                hit = page_cache.get(digest) if store else None
+                if hit is not None:
+                    response = HttpResponse(hit[0], content_type=hit[1])
+                else:
+                    response = view(request, *args, **kwargs)
+                    if (
+                        store
+                        and response.status_code == 200
+                        and not response.cookies
+                        and not response.streaming
+                    ):
+                        page_cache.put(digest, (response.content, response["Content-Type"]))
+            if response.status_code in (200, 304):
+                response["ETag"] = etag
+                response["Cache-Control"] = "max-age=60, stale-while-revalidate=600"
+            return response
+
+        return wrapper
+
+    return decorate(view) if view is not None else decorate
+
+
+@require_GET
+@catalogue_cache
+def home(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "catalog/home.html",
+        {
+            "life_events": selectors.life_events(),
+            "popular": selectors.services_popular(8),
+            "agencies": selectors.agencies(),
+        },
+    )
+
+
+@require_GET
+@catalogue_cache
+def catalogue(request: HttpRequest) -> HttpResponse:
+    category = request.GET.get("category") or None
+    qs = selectors.service_list(category=category, order="name_en" if _lang() == "en" else "name_ar")
+    page = selectors.service_page(qs, request.GET.get("page"))
+    return render(
+        request,
+        "catalog/catalogue.html",
+        {
+            "page": page,
+            "life_events": selectors.life_events(),
+            "categories": selectors.categories(),
+            "agencies": selectors.agencies(),
+            "category": selectors.category_get(category) if category else None,
+        },
+    )
+
+
+@require_GET
+@catalogue_cache
+def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    service = selectors.service_get(slug)
+    if service is None:
+        if selectors.service_status(slug) == "withdrawn":
+            return render(request, "catalog/gone.html", status=410)
+        raise Http404
+    return render(request, "catalog/service.html", {"service": service})
+
+
+@require_GET
+def apply_placeholder(request: HttpRequest, slug: str) -> HttpResponse:
+    """Placeholder until online applications are built: explains and links back."""
+    service = selectors.service_get(slug)
+    if service is None or not service.online_application:
+        raise Http404
+    return render(request, "catalog/apply_placeholder.html", {"service": service})
+
+
+@require_GET
+@catalogue_cache
+def search(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "")
+    error = ""
+    status = 200
+    if len(q) > MAX_Q:
+        error = _("Your search was too long; we used its first %(n)s characters.") % {"n": MAX_Q}
+        q = q[:MAX_Q]
+    if "\x00" in q:
+        q = q.replace("\x00", "")
+    result = selectors.search(q, _lang(), page=request.GET.get("page")) if q.strip() else None
+    return render(
+        request,
+        "catalog/search.html",
+        {
+            "q": q,
+            "result": result,
+            "error": error,
+            "life_events": selectors.life_events() if not result else [],
+        },
+        status=status,
+    )
+
+
+@require_GET
+@catalogue_cache
+def agencies(request: HttpRequest) -> HttpResponse:
+    return render(request, "catalog/agencies.html", {"agencies": selectors.agencies()})
+
+
+@require_GET
+@catalogue_cache
+def agency_detail(request: HttpRequest, code: str) -> HttpResponse:
+    agency = selectors.agency_get(code)
+    if agency is None:
+        raise Http404
+    page = selectors.service_page(selectors.service_list(agency=code), request.GET.get("page"))
+    return render(request, "catalog/agency.html", {"agency": agency, "page": page})
+
+
+@require_GET
+def agency_logo(request: HttpRequest, code: str) -> HttpResponse:
+    agency = selectors.agency_get(code)
+    if agency is None:
+        raise Http404
+    svg = render_to_string("catalog/logo.svg", {"agency": agency})
+    response = HttpResponse(svg, content_type="image/svg+xml")
+    response["Cache-Control"] = "max-age=86400"
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response
+
+
+@require_GET
+@catalogue_cache
+def life_event_detail(request: HttpRequest, key: str) -> HttpResponse:
+    if key not in LIFE_EVENT_KEYS:
+        raise Http404
+    event = selectors.life_event_get(key)
+    if event is None:
+        raise Http404
+    page = selectors.service_page(selectors.service_list(life_event=key), request.GET.get("page"))
+    return render(
+        request,
+        "catalog/life_event.html",
+        {"event": event, "page": page, "life_events": selectors.life_events()},
+    )
+
+
+@require_GET
+def offline(request: HttpRequest) -> HttpResponse:
+    return render(request, "catalog/offline.html")
+
+
+@require_GET
+def manifest(request: HttpRequest) -> HttpResponse:
+    import json
+
+    from django.templatetags.static import static
+
+    data = {
+        "name": "بوابة — Bawaba",
+        "short_name": "بوابة",
+        "description": "البوابة الحكومية: الخدمات والطلبات والهوية الرقمية — The government gateway",
+        "lang": "ar",
+        "dir": "rtl",
+        "start_url": "/?source=pwa",
+        "scope": "/",
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": "#0b5c4a",
+        "icons": [
+            {"src": static("catalog/icons/icon-192.png"), "sizes": "192x192", "type": "image/png"},
+            {"src": static("catalog/icons/icon-512.png"), "sizes": "512x512", "type": "image/png"},
+            {
+                "src": static("catalog/icons/icon-maskable-512.png"),
+                "sizes": "512x512",
+                "type": "image/png",
+                "purpose": "maskable",
+            },
+            {"src": static("catalog/icons/icon.svg"), "sizes": "any", "type": "image/svg+xml"},
+        ],
+        "shortcuts": [
+            {"name": "Services — الخدمات", "url": "/services/"},
+            {"name": "Search — البحث", "url": "/services/search/"},
+        ],
+    }
+    response = HttpResponse(json.dumps(data, ensure_ascii=False), content_type="application/manifest+json")
+    response["Cache-Control"] = "max-age=3600"
+    return response
+
+
+@require_GET
+def service_worker(request: HttpRequest) -> HttpResponse:
+    from django.templatetags.static import static
+
+    body = render_to_string(
+        "catalog/sw.js",
+        {
+            "version": selectors.catalogue_version(),
+            "css": static("core/bawaba.css"),
+            "catalog_css": static("catalog/catalog.css"),
+            "js": static("catalog/portal.js"),
+            "offline_ar": reverse("catalog:offline"),
+        },
+    )
+    response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
+    response["Service-Worker-Allowed"] = "/"
+    response["Cache-Control"] = "no-cache"
+    return response
