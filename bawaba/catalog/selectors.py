@@ -161,5 +161,5 @@ def search(q: str, lang: str, *, page: int | str | None = 1, per_page: int = 20)
     p = paginator.get_page(page)
     ids = list(p.object_list)
     by_id = {s.pk: s for s in _published().filter(pk__in=ids)}
-    p.object_list = [by_id[i] for i in ids if i in by_id]
+    p.object_list = [by_id[i] for i in ids if i in by_id]  # type: ignore[misc]
     return SearchPage(query=q, result=result, page=p)

@@ -44,11 +44,8 @@ INSTALLED_APPS = [
     "bawaba.core",
     "bawaba.messaging",
     "bawaba.identity",
-<<<<<<< HEAD
     "bawaba.sso",
-=======
     "bawaba.catalog",
->>>>>>> catalog
 ]
 
 MIDDLEWARE = [

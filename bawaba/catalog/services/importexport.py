@@ -172,7 +172,7 @@ def catalogue_import_file(*, content: bytes | str, filename: str = "", actor: An
     missing = [c for c in ("slug", "agency", "name_ar", "name_en") if c not in (reader.fieldnames or [])]
     if missing:
         raise ValidationError(_("The CSV header lacks columns: %(cols)s.") % {"cols": ", ".join(missing)})
-    services = []
+    services: list[dict] = []
     for row in reader:
         # reader.line_num is the physical line where the row ends; rows may span lines.
         services.append(_from_csv_row(row, _("row %(n)s") % {"n": len(services) + 2}, errors))
@@ -257,7 +257,7 @@ def _validate(data: dict[str, Any], csv_rows: bool) -> list[str]:  # noqa: C901 
             errors.append(_("%(where)s: must be an object.") % {"where": where})
             continue
         slug = s.get("slug")
-        if not _is_text(slug) or not slug_ok(slug) or len(slug) > 80:
+        if not isinstance(slug, str) or not _is_text(slug) or not slug_ok(slug) or len(slug) > 80:
             errors.append(
                 _("%(where)s: slug must be lower-case letters, digits and hyphens.") % {"where": where}
             )
