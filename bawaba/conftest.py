@@ -74,3 +74,12 @@ def logged_in_admin(client, demo):
     response = login(client, "admin", "Bawaba-Admin-2026", totp_now())
     assert response.status_code == 302, response
     return client
+
+
+@pytest.fixture(autouse=True)
+def _fresh_page_cache():
+    """The catalogue keeps rendered anonymous pages per process; tests start without them."""
+    from bawaba.catalog.selectors import page_cache_clear
+
+    page_cache_clear()
+    yield

@@ -38,6 +38,21 @@ PUBLIC = {
     "admin:logout",
     "admin:jsi18n",
     "admin:view_on_site",
+    # The service catalogue and the progressive web app are public.
+    "catalog:index",
+    "catalog:search",
+    "catalog:agencies",
+    "catalog:offline",
+    "manifest",
+    "service_worker",
+    # OpenID Connect protocol endpoints authenticate the client or the user themselves
+    # and answer protocol errors (400) to bare requests.
+    "sso_discovery",
+    "sso_jwks",
+    "sso_authorize",
+    "sso_token",
+    "sso_logout",
+    "sso_rp_callback",
 }
 SAMPLES = ["identity", "user", "1", str(uuid.uuid4()), "x"]
 

@@ -377,6 +377,6 @@ def test_mobile_validation_api(client, value, normalized):
 
 
 def test_demo_banner_in_demo_mode(client, settings):
-    assert "demo-banner" in client.get("/").content.decode()
+    assert "demo-banner" in client.get("/login/").content.decode()
     settings.DEMO_MODE = False
-    assert "demo-banner" not in client.get("/").content.decode()
+    assert "demo-banner" not in client.get("/login/").content.decode()
