@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "bawaba.messaging",
     "bawaba.identity",
     "bawaba.catalog",
+    "bawaba.applications",
+    "bawaba.portal",
 ]
 
 MIDDLEWARE = [
@@ -78,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "bawaba.core.context_processors.platform",
+                "bawaba.portal.context_processors.feedback",
             ],
         },
     },
