@@ -296,7 +296,11 @@ class ApplicationAdmin(admin.ModelAdmin):
     def get_urls(self):  # type: ignore[no-untyped-def]
         info = self.opts.app_label, self.opts.model_name
         return [
-            path("<uuid:object_id>/act/", self.admin_site.admin_view(self.act_view), name="{}_{}_act".format(*info)),
+            path(
+                "<uuid:object_id>/act/",
+                self.admin_site.admin_view(self.act_view),
+                name="{}_{}_act".format(*info),
+            ),
             path(
                 "<uuid:object_id>/files/<uuid:file_id>/",
                 self.admin_site.admin_view(self.file_view),
