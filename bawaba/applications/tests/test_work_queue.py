@@ -177,7 +177,7 @@ def test_staff_file_download_is_scoped(online, media):
     f = app.files.get()
     admin = staff("admin")
     page = admin.get(f"/en/admin/applications/application/{app.pk}/change/").content.decode()
-    assert re.search(r"/files/%s/" % f.pk, page)
+    assert re.search(rf"/files/{f.pk}/", page)
     r = admin.get(f"/en/admin/applications/application/{app.pk}/files/{f.pk}/")
     assert r.status_code == 200 and r["Content-Disposition"].startswith("attachment")
     # The CSPD officer does not see GAM's files.
@@ -194,7 +194,7 @@ def test_rating_once_after_completion(submitted):
     officer = staff("officer")
     act(officer, app, "approve")
     act(officer, app, "complete")
-    r = c.post(f"/en/dashboard/applications/{app.reference}/rate/", {"score": "9"})
+    c.post(f"/en/dashboard/applications/{app.reference}/rate/", {"score": "9"})
     from bawaba.portal.selectors import rating_for_application
 
     assert rating_for_application(app.pk) is None

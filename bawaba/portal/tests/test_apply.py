@@ -154,7 +154,7 @@ def test_uploads_checked_by_real_type_and_size_stored_privately(online, media):
     stored = list((media / "applications").iterdir())
     assert len(stored) == 1 and "lease" not in stored[0].name  # random name
     detail = c.get(r["Location"]).content.decode()
-    href = re.search(r'href="(/en/dashboard/applications/%s/files/[^"]+)"' % ref, detail).group(1)
+    href = re.search(rf'href="(/en/dashboard/applications/{ref}/files/[^"]+)"', detail).group(1)
     f = c.get(href)
     assert f.status_code == 200
     assert f["Content-Disposition"].startswith("attachment")
