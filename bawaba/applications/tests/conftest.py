@@ -28,6 +28,7 @@ def load_online_catalogue() -> None:
     services = [s for s in data["services"] if s.get("online_application")]
     for s in services:
         s["related"] = []
+        s["life_events"] = []  # created by a data migration, absent after a transactional test flush
     codes = {s["agency"] for s in services}
     data["services"] = services
     data["agencies"] = [a for a in data["agencies"] if a["code"] in codes]
