@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -58,9 +59,15 @@ def applications_for_user(user_id: object) -> list[Application]:
     )
 
 
+def clean_reference(reference: str) -> str:
+    """A reference as typed or linked (any case), or "" when it cannot be one."""
+    ref = (reference or "").strip().upper()[:20]
+    return ref if re.fullmatch(r"[A-Z0-9-]{1,20}", ref) else ""
+
+
 def application_for_user(user_id: object, reference: str) -> Application | None:
     """One of the citizen's own applications by reference; None for anyone else's."""
-    ref = (reference or "").strip().upper()[:20]
+    ref = clean_reference(reference)
     if not ref:
         return None
     return _with_history(Application.objects.filter(applicant_id=user_id, reference=ref)).first()
@@ -84,7 +91,8 @@ def application_get(application_id: object) -> Application | None:
 
 
 def application_by_reference(reference: str) -> Application | None:
-    return Application.objects.filter(reference=(reference or "").strip().upper()[:20]).first()
+    ref = clean_reference(reference)
+    return Application.objects.filter(reference=ref).first() if ref else None
 
 
 def citizen_history(application: Application) -> list[Transition]:

@@ -41,6 +41,7 @@ def _lang() -> str:
 def _service_acr(request: HttpRequest, slug: str) -> str:
     form = applications.form_for_service(slug)
     service = catalog.service_get(slug)
+    request._apply_lookup = (slug, service, form)  # type: ignore[attr-defined]
     return (
         (form.min_acr if form and form.min_acr else "") or (service.min_acr if service else "") or "loa-low"
     )
@@ -95,10 +96,13 @@ def _fields_for_template(
 @require_http_methods(["GET", "POST"])
 @citizen_login_required(_service_acr)
 def apply(request: HttpRequest, slug: str) -> HttpResponse:
-    service = catalog.service_get(slug)
+    cached = getattr(request, "_apply_lookup", None)
+    if cached and cached[0] == slug:
+        _slug, service, form = cached
+    else:
+        service, form = catalog.service_get(slug), applications.form_for_service(slug)
     if service is None or not service.online_application:
         raise Http404
-    form = applications.form_for_service(slug)
     if form is None or not form.snapshot:
         return render(request, "portal/apply_unavailable.html", {"service": service})
     user = request.user
@@ -169,6 +173,7 @@ def apply(request: HttpRequest, slug: str) -> HttpResponse:
             values, token = _keep(kwargs, values, token)
     draft = applications.draft_for_user(user.pk, slug)
     files = {f.field_key: f for f in draft.files.all()} if draft else {}
+    fee_fils = application_services.application_fee_due(form=form, service=service)
     return render(
         request,
         "portal/apply.html",
@@ -181,8 +186,8 @@ def apply(request: HttpRequest, slug: str) -> HttpResponse:
             "token": token,
             "notice": notice,
             "has_draft": draft is not None,
-            "fee": format_jod(application_services.application_fee_due(form=form), _lang()),
-            "fee_fils": application_services.application_fee_due(form=form),
+            "fee": format_jod(fee_fils, _lang()),
+            "fee_fils": fee_fils,
         },
         status=status,
     )

@@ -3,6 +3,7 @@ request for more information, withdraw."""
 
 from __future__ import annotations
 
+import re
 import secrets
 from typing import Any
 
@@ -20,6 +21,7 @@ from ._common import StoredFiles, new_reference, notify, on_commit_delete, recor
 from .fees import application_fee_due
 
 TOKEN_MAX = 64
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 RESPONSE_FIELD = {
     "key": "response",
     "kind": "file",
@@ -228,10 +230,9 @@ def application_submit(
 
 
 def _own(user: Any, reference: str) -> Application:
+    ref = selectors.clean_reference(reference)
     app = (
-        Application.objects.select_for_update()
-        .filter(applicant=user, reference=(reference or "").strip().upper()[:20])
-        .first()
+        Application.objects.select_for_update().filter(applicant=user, reference=ref).first() if ref else None
     )
     if app is None:
         raise NotFound()
@@ -240,7 +241,7 @@ def _own(user: Any, reference: str) -> Application:
 
 def application_respond(*, user: Any, reference: str, comment: str, uploads: Any) -> Application:
     """The citizen answers a request for more information; the application goes back to review."""
-    comment = (comment or "").strip()
+    comment = _CONTROL.sub("", comment or "").strip()
     if len(comment) > COMMENT_MAX:
         raise ValidationError(_("Write at most %(n)s characters.") % {"n": COMMENT_MAX}, field="comment")
     cleaned = answers_clean([RESPONSE_FIELD], {}, uploads, identity={}, partial=True)
@@ -276,7 +277,7 @@ def application_respond(*, user: Any, reference: str, comment: str, uploads: Any
 @transaction.atomic
 def application_withdraw(*, user: Any, reference: str, reason: str = "") -> Application:
     """Withdraw before a decision."""
-    reason = (reason or "").strip()[:COMMENT_MAX]
+    reason = _CONTROL.sub("", reason or "").strip()[:COMMENT_MAX]
     app = _own(user, reference)
     if app.status not in OPEN_STATUSES:
         raise Conflict(_("An application can be withdrawn only before a decision."), code="not_withdrawable")

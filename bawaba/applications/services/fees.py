@@ -7,6 +7,8 @@ a fixed amount (lines whose amount varies are not charged online)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 
 from bawaba.catalog import selectors as catalog
@@ -16,11 +18,13 @@ from bawaba.core.errors import Conflict, NotFound
 from ..models import Application, FormDefinition
 
 
-def application_fee_due(*, form: FormDefinition) -> int:
-    """Amount in fils an application for this form owes when submitted."""
+def application_fee_due(*, form: FormDefinition, service: Any = None) -> int:
+    """Amount in fils an application for this form owes when submitted (`service`: the
+    catalogue service, when the caller already has it)."""
     if form.fee_fils is not None:
         return int(form.fee_fils)
-    service = catalog.service_get(form.service_slug, include_unpublished=True)
+    if service is None:
+        service = catalog.service_get(form.service_slug, include_unpublished=True)
     if service is None:
         return 0
     return sum(int(f.amount_fils) for f in service.fees.all() if f.amount_fils is not None)

@@ -4,6 +4,7 @@ entry and an audit event."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -51,7 +52,7 @@ def _lock(application_id: Any, actor: Any, perm: str = PROCESS) -> Application:
 
 
 def _comment(comment: str, *, required: bool) -> str:
-    comment = (comment or "").strip()
+    comment = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", comment or "").strip()
     if required and not comment:
         raise ValidationError(_("Write a comment for the applicant."), field="comment")
     if len(comment) > COMMENT_MAX:

@@ -188,6 +188,10 @@ def test_forged_references_are_404(online):
     for ref in ("BWB-2026-AAAAAA", "../../etc/passwd", "x" * 300, "BWB-2026-%00"):
         assert c.get(f"/en/dashboard/applications/{ref}/").status_code == 404
     assert c.post("/en/dashboard/applications/BWB-2026-AAAAAA/withdraw/").status_code == 404
+    ref = reference_from(apply(c, MOJ, {"purpose": "study"}))
+    # Control characters in free text never reach the database (PostgreSQL refuses NUL).
+    r = c.post(f"/en/dashboard/applications/{ref}/withdraw/", {"reason": "a\x00b"})
+    assert r.status_code == 302
 
 
 def test_draft_saved_and_resumed(online):
