@@ -25,6 +25,8 @@ urlpatterns += i18n_patterns(
     path("", include("bawaba.messaging.urls")),
     path("", include("bawaba.sso.urls")),
     path("", include("bawaba.core.urls")),
+    # Before the catalogue: the portal serves /services/<slug>/apply/ (catalog:apply's address).
+    path("", include("bawaba.portal.urls")),
     path("", include("bawaba.catalog.urls")),
     path("", catalog_views.home, name="home"),
     prefix_default_language=False,

@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "bawaba.identity",
     "bawaba.sso",
     "bawaba.catalog",
+    "bawaba.applications",
+    "bawaba.portal",
 ]
 
 MIDDLEWARE = [
@@ -79,6 +81,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "bawaba.core.context_processors.platform",
+                "bawaba.portal.context_processors.feedback",
             ],
         },
     },

@@ -1,0 +1,1 @@
+from bawaba.applications.tests.conftest import load_online_catalogue, media, online  # noqa: F401
