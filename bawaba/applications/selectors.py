@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import uuid
 from collections.abc import Callable
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -50,7 +51,7 @@ def _with_history(qs: QuerySet[Application]) -> QuerySet[Application]:
     )
 
 
-def applications_for_user(user_id: object) -> list[Application]:
+def applications_for_user(user_id: uuid.UUID) -> list[Application]:
     """The citizen's applications and drafts, newest first (two queries)."""
     return list(
         Application.objects.filter(applicant_id=user_id)
@@ -65,7 +66,7 @@ def clean_reference(reference: str) -> str:
     return ref if re.fullmatch(r"[A-Z0-9-]{1,20}", ref) else ""
 
 
-def application_for_user(user_id: object, reference: str) -> Application | None:
+def application_for_user(user_id: uuid.UUID, reference: str) -> Application | None:
     """One of the citizen's own applications by reference; None for anyone else's."""
     ref = clean_reference(reference)
     if not ref:
@@ -73,7 +74,7 @@ def application_for_user(user_id: object, reference: str) -> Application | None:
     return _with_history(Application.objects.filter(applicant_id=user_id, reference=ref)).first()
 
 
-def draft_for_user(user_id: object, service_slug: str) -> Application | None:
+def draft_for_user(user_id: uuid.UUID, service_slug: str) -> Application | None:
     return (
         Application.objects.filter(
             applicant_id=user_id, service_slug=service_slug, status=Application.Status.DRAFT
@@ -83,7 +84,7 @@ def draft_for_user(user_id: object, service_slug: str) -> Application | None:
     )
 
 
-def application_get(application_id: object) -> Application | None:
+def application_get(application_id: uuid.UUID | str) -> Application | None:
     try:
         return _with_history(Application.objects.filter(pk=application_id)).first()
     except (ValueError, TypeError, DjangoValidationError):
@@ -99,7 +100,7 @@ def citizen_history(application: Application) -> list[Transition]:
     return [t for t in application.transitions.all() if t.visible_to_citizen]
 
 
-def application_file_for_user(user_id: object, reference: str, file_id: object):  # type: ignore[no-untyped-def]
+def application_file_for_user(user_id: uuid.UUID, reference: str, file_id: uuid.UUID | str):  # type: ignore[no-untyped-def]
     app = application_for_user(user_id, reference)
     if app is None:
         return None
@@ -109,7 +110,7 @@ def application_file_for_user(user_id: object, reference: str, file_id: object):
         return None
 
 
-def completed_application_for_user(user_id: object, reference: str) -> Application | None:
+def completed_application_for_user(user_id: uuid.UUID, reference: str) -> Application | None:
     app = application_for_user(user_id, reference)
     return app if app is not None and app.status == Application.Status.COMPLETED else None
 

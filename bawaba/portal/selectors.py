@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 from django.db.models import Avg, Count, Q
@@ -10,7 +11,7 @@ from django.db.models.functions import TruncMonth
 from .models import PageFeedback, ServiceRating
 
 
-def rating_for_application(application_id: object) -> ServiceRating | None:
+def rating_for_application(application_id: uuid.UUID | str) -> ServiceRating | None:
     return ServiceRating.objects.filter(application_id=application_id).first()
 
 
@@ -73,11 +74,10 @@ def satisfaction_by_service(limit: int = 500) -> list[Row]:
         .values("service_slug", "month")
         .annotate(n=Count("id"), avg=Avg("score"))
     )
-    for r in ratings:
-        row = table.setdefault(
-            (r["service_slug"], _month(r["month"])), Row(key=r["service_slug"], month=_month(r["month"]))
-        )
-        row.ratings, row.average = r["n"], round(float(r["avg"]), 2)
+    for rating in ratings:
+        slug, month = rating["service_slug"], _month(rating["month"])
+        entry = table.setdefault((slug, month), Row(key=slug, month=month))
+        entry.ratings, entry.average = rating["n"], round(float(rating["avg"]), 2)
     return sorted(table.values(), key=lambda x: (x.month, x.key), reverse=True)[:limit]
 
 
