@@ -53,6 +53,9 @@ PUBLIC = {
     "sso_token",
     "sso_logout",
     "sso_rp_callback",
+    # Anyone may say whether a page was useful (422 for an empty form).
+    "portal:feedback",
+    "portal:feedback_thanks",
 }
 SAMPLES = ["identity", "user", "1", str(uuid.uuid4()), "x"]
 
