@@ -1,5 +1,5 @@
 """Helpers shared by the benchmarks: a throw-away data directory, the production server
-(gunicorn) on a free loopback port, a keep-alive HTTP client, and the machine's description."""
+(Granian, bawaba/server.py) on a free loopback port, a keep-alive HTTP client, and the machine's description."""
 
 from __future__ import annotations
 
@@ -70,16 +70,14 @@ def temp_data_dir(prefix: str):
 
 
 @contextlib.contextmanager
-def gunicorn(env: dict[str, str], *, workers: int, port: int | None = None):
-    """Start gunicorn with the project's configuration; yield (port, master pid)."""
+def server(env: dict[str, str], *, workers: int, threads: int | None = None, port: int | None = None):
+    """Start the production server (Granian, bawaba/server.py); yield (port, main pid)."""
+    sys.path.insert(0, str(ROOT))
+    from bawaba.server import granian_command
+
     port = port or free_port()
-    env = dict(env, BAWABA_BIND=f"127.0.0.1:{port}", BAWABA_WEB_WORKERS=str(workers))
-    proc = subprocess.Popen(  # noqa: S603
-        [str(BIN / "gunicorn"), "-c", "python:bawaba.gunicorn_conf", "bawaba.wsgi"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    cmd = granian_command(host="127.0.0.1", port=port, workers=workers, threads=threads)
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # noqa: S603
     try:
         deadline = time.time() + 30
         while time.time() < deadline:
@@ -92,7 +90,7 @@ def gunicorn(env: dict[str, str], *, workers: int, port: int | None = None):
                 time.sleep(0.2)
         else:
             raise RuntimeError(
-                "gunicorn did not start: " + (proc.stderr.read(2000).decode() if proc.stderr else "")
+                "the server did not start: " + (proc.stderr.read(2000).decode() if proc.stderr else "")
             )
         yield port, proc.pid
     finally:

@@ -4,7 +4,7 @@ Run: `make bench-login` (or `.venv/bin/python bench/login_rate.py [--database-ur
 
 1. Baseline: Argon2id `verify` of one hash in a loop, in this process, on one core, with the
    parameters the platform is configured with (settings ARGON2_*).
-2. Ours: one gunicorn worker (so one core) serving the real login form; client processes
+2. Ours: one server worker process with one thread (so one core) serving the real login form; client processes
    POST /en/login/ with the demo citizen 2000112345 (password only), each login starting
    without a session, as a returning browser (device cookie kept, so no SMS each time).
 3. The worker's resident memory after the run.
@@ -25,7 +25,7 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench._server import bench_env, children, gunicorn, machine, manage, rss_mib, temp_data_dir  # noqa: E402
+from bench._server import bench_env, children, machine, manage, rss_mib, server, temp_data_dir  # noqa: E402
 
 USERNAME, PASSWORD = "2000112345", "Bawaba-Demo-2026"
 
@@ -101,7 +101,7 @@ def login_rate(database_url: str | None, seconds: float, clients: int) -> dict:
     with temp_data_dir("bawaba-bench-login-") as data_dir:
         env = bench_env(data_dir, database_url)
         manage(env, "setup", "--demo")
-        with gunicorn(env, workers=1) as (port, master):
+        with server(env, workers=1, threads=1) as (port, master):
             q: mp.Queue = mp.Queue()
             # warm up the worker (imports, first queries)
             warm = mp.Process(target=_client, args=(port, 2.0, q))

@@ -1,4 +1,4 @@
-"""Prometheus metrics. Under gunicorn (several processes) the metrics are aggregated
+"""Prometheus metrics. Under the production server (several worker processes) the metrics are aggregated
 through PROMETHEUS_MULTIPROC_DIR, which `bawaba serve` sets."""
 
 from __future__ import annotations

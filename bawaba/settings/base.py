@@ -4,10 +4,14 @@ environment (documented in README.md, section "Configuration")."""
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
+
+# Authlib announces a future rename of its httpx integration on every start; not actionable.
+warnings.filterwarnings("ignore", message="The httpx module is deprecated", module="authlib")
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("BAWABA_DATA_DIR", Path.cwd() / "var")).resolve()

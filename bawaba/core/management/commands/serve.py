@@ -1,6 +1,6 @@
-"""`bawaba serve`: the production server (gunicorn) and the background worker, together,
-until Ctrl-C. Operators with a process manager run the two separately instead:
-`gunicorn -c python:bawaba.gunicorn_conf bawaba.wsgi` and `bawaba db_worker`."""
+"""`bawaba serve`: the production server (Granian, see bawaba/server.py) and the background
+worker, together, until Ctrl-C. Operators with a process manager run the two separately
+instead: the command `python -m bawaba.server` prints, and `bawaba db_worker`."""
 
 import os
 import shutil
@@ -12,9 +12,11 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from bawaba.server import granian_command
+
 
 class Command(BaseCommand):
-    help = "Serve the platform with gunicorn and run the task worker, until interrupted."
+    help = "Serve the platform with Granian and run the task worker, until interrupted."
 
     def add_arguments(self, parser):
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
@@ -31,16 +33,7 @@ class Command(BaseCommand):
         shutil.rmtree(prom, ignore_errors=True)
         prom.mkdir(parents=True, exist_ok=True)
         env["PROMETHEUS_MULTIPROC_DIR"] = str(prom)
-        env["BAWABA_BIND"] = f"{host}:{port}"
-        if workers:
-            env["BAWABA_WEB_WORKERS"] = str(workers)
-        bindir = os.path.dirname(sys.executable)
-        procs = [
-            subprocess.Popen(  # noqa: S603
-                [os.path.join(bindir, "gunicorn"), "-c", "python:bawaba.gunicorn_conf", "bawaba.wsgi"],
-                env=env,
-            )
-        ]
+        procs = [subprocess.Popen(granian_command(host=host, port=port, workers=workers), env=env)]  # noqa: S603
         if not no_worker:
             procs.append(
                 subprocess.Popen([sys.executable, "-m", "bawaba", "db_worker", "--queue-name", "*"], env=env)  # noqa: S603
