@@ -25,7 +25,7 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench._server import bench_env, children, machine, manage, rss_mib, server, temp_data_dir  # noqa: E402
+from bench._server import bench_env, children, cpu_seconds, machine, manage, rss_mib, server, temp_data_dir  # noqa: E402
 
 USERNAME, PASSWORD = "2000112345", "Bawaba-Demo-2026"
 
@@ -45,11 +45,11 @@ def raw_argon2_rate(seconds: float) -> tuple[float, dict]:
     }
     ph = PasswordHasher(type=Type.ID, **params)
     encoded = ph.hash(PASSWORD)
-    n, start = 0, time.perf_counter()
+    n, start, cpu0 = 0, time.perf_counter(), time.process_time()
     while time.perf_counter() - start < seconds:
         ph.verify(encoded, PASSWORD)
         n += 1
-    return n / (time.perf_counter() - start), params
+    return n / (time.process_time() - cpu0), n / (time.perf_counter() - start), params
 
 
 def _client(port: int, seconds: float, out: mp.Queue) -> None:
@@ -109,11 +109,14 @@ def login_rate(database_url: str | None, seconds: float, clients: int) -> dict:
             q.get()
             warm.join()
             procs = [mp.Process(target=_client, args=(port, seconds, q)) for _ in range(clients)]
+            server_pids = [master, *children(master)]
+            cpu0 = cpu_seconds(server_pids)
             t0 = time.perf_counter()
             for p in procs:
                 p.start()
             results = [q.get() for _ in procs]
             elapsed = time.perf_counter() - t0
+            server_cpu = cpu_seconds(server_pids) - cpu0
             for p in procs:
                 p.join()
             workers = children(master)
@@ -126,6 +129,8 @@ def login_rate(database_url: str | None, seconds: float, clients: int) -> dict:
         "failed": failed,
         "seconds": round(elapsed, 2),
         "rate": ok / elapsed,
+        "rate_per_cpu_second": ok / server_cpu if server_cpu else 0.0,
+        "server_cpu_seconds": round(server_cpu, 2),
         "p50_ms": round(lat[len(lat) // 2] * 1000, 1) if lat else 0,
         "p95_ms": round(lat[int(len(lat) * 0.95)] * 1000, 1) if lat else 0,
         "worker_rss_mib": round(rss, 1),
@@ -140,17 +145,22 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15.0)
     parser.add_argument("--clients", type=int, default=2)
     args = parser.parse_args()
-    raw, params = raw_argon2_rate(min(args.seconds, 10.0))
+    raw_cpu, raw_wall, params = raw_argon2_rate(min(args.seconds, 10.0))
     ours = login_rate(args.database_url, args.seconds, args.clients)
-    ratio = ours["rate"] / raw
+    # Per core = per CPU-second of the process doing the work: robust to other load on the
+    # machine (the wall-clock figures are printed too).
+    ratio = ours["rate_per_cpu_second"] / raw_cpu
     report = {
         "machine": machine(),
         "database": "PostgreSQL" if args.database_url else "SQLite",
         "argon2": params,
-        "raw_argon2_verify_per_s_one_core": round(raw, 2),
-        "logins_per_s_one_worker": round(ours["rate"], 2),
+        "raw_argon2_verify_per_cpu_second": round(raw_cpu, 2),
+        "raw_argon2_verify_per_s_wall": round(raw_wall, 2),
+        "logins_per_server_cpu_second": round(ours["rate_per_cpu_second"], 2),
+        "logins_per_s_wall_one_worker": round(ours["rate"], 2),
+        "load_average": os.getloadavg()[0],
         "ratio": round(ratio, 3),
-        **{k: v for k, v in ours.items() if k != "rate"},
+        **{k: v for k, v in ours.items() if k not in ("rate", "rate_per_cpu_second")},
         "target_ratio_met": ratio >= 0.8,
         "target_rss_met": ours["worker_rss_mib"] <= 150,
     }

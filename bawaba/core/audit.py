@@ -61,7 +61,9 @@ def audit_record(
         actor_label = actor_label or str(actor.get_username())
     else:
         actor_id = ""
-    with transaction.atomic():
+    # savepoint=False: inside a caller's transaction the event shares its fate, without the
+    # cost of a savepoint; on its own it runs in a transaction of its own.
+    with transaction.atomic(savepoint=False):
         head, _ = AuditHead.objects.select_for_update().get_or_create(id=1)
         event = AuditEvent(
             seq=head.seq + 1,

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from .models import UserSession
+from .services.sessions import SESSION_SEEN
 
 TOUCH_EVERY = timedelta(minutes=5)
 
@@ -23,9 +24,9 @@ class SessionTrackingMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and hasattr(request, "session"):
             key = request.session.session_key
-            seen = request.session.get("bawaba_seen")
+            seen = request.session.get(SESSION_SEEN)
             now = timezone.now()
             if key and (seen is None or now.timestamp() - seen > TOUCH_EVERY.total_seconds()):
                 UserSession.objects.filter(session_key=key, ended_at__isnull=True).update(last_seen_at=now)
-                request.session["bawaba_seen"] = now.timestamp()
+                request.session[SESSION_SEEN] = now.timestamp()
         return response

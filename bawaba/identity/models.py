@@ -109,6 +109,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         limit_choices_to={"kind": Organisation.Kind.AGENCY},
     )
     sms_second_factor = models.BooleanField(_("SMS codes as second factor"), default=False)
+    # Kept by the enrolment services (authenticator app confirmed or removed, passkey added
+    # or removed), so that a password login knows without a query whether to ask for more.
+    has_strong_factor = models.BooleanField(_("has an authenticator app or a passkey"), default=False)
     is_staff = models.BooleanField(_("back-office access"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
@@ -146,6 +149,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def phone_verified(self) -> bool:
         return self.phone_verified_at is not None
+
+
+def strong_factor_refresh(user: User) -> None:
+    """Recompute `has_strong_factor` from the user's authenticators and passkeys."""
+    value = user.totp_devices.filter(confirmed=True).exists() or user.passkeys.exists()
+    if value != user.has_strong_factor:
+        user.has_strong_factor = value
+        User.objects.filter(pk=user.pk).update(has_strong_factor=value)
 
 
 class Membership(models.Model):

@@ -52,9 +52,8 @@ def second_factor_methods(user: User) -> list[str]:
     return methods
 
 
-def second_factor_required(user: User, methods: list[str]) -> bool:
-    enrolled = {"totp", "passkey"} & set(methods)
-    return bool(user.is_staff or enrolled or user.sms_second_factor)
+def second_factor_required(user: User) -> bool:
+    return bool(user.is_staff or user.has_strong_factor or user.sms_second_factor)
 
 
 def login_password(*, identifier: str, password: str) -> PasswordCheck:
@@ -62,7 +61,9 @@ def login_password(*, identifier: str, password: str) -> PasswordCheck:
     ident = normalize_identifier(identifier)
     ip = current_request_context().ip
     acct_key, addr_key = throttle.account_key(ident), throttle.address_key(ip)
-    throttle.throttle_check((acct_key, throttle.ACCOUNT_POLICY), (addr_key, throttle.ADDRESS_POLICY))
+    counted = throttle.throttle_check(
+        (acct_key, throttle.ACCOUNT_POLICY), (addr_key, throttle.ADDRESS_POLICY)
+    )
     if not isinstance(password, str) or len(password) > MAX_LENGTH * 4:
         password = ""
     user = authenticate(None, username=ident, password=password) if ident and password else None
@@ -81,11 +82,13 @@ def login_password(*, identifier: str, password: str) -> PasswordCheck:
         raise AuthenticationFailed(
             _("The login identifier or the password is not correct."), code="invalid_credentials"
         )
-    throttle.throttle_reset(acct_key)
-    methods = second_factor_methods(user)
-    required = second_factor_required(user, methods)
-    audit_record(action="login.password", actor=user, data={"second_factor_required": required})
-    return PasswordCheck(user=user, second_factor_required=required, methods=methods)
+    if acct_key in counted:
+        throttle.throttle_reset(acct_key)
+    if not second_factor_required(user):
+        # The login completes at once; `login.success` records it.
+        return PasswordCheck(user=user, second_factor_required=False, methods=[])
+    audit_record(action="login.password", actor=user, data={"second_factor_required": True})
+    return PasswordCheck(user=user, second_factor_required=True, methods=second_factor_methods(user))
 
 
 def _notify_lockout(ident: str) -> None:

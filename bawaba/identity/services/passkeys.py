@@ -30,7 +30,7 @@ from webauthn.helpers.structs import (
 from bawaba.core.audit import audit_record
 from bawaba.core.errors import AuthenticationFailed, NotFound, ValidationError
 
-from ..models import Passkey, User
+from ..models import Passkey, User, strong_factor_refresh
 
 
 def rp_id() -> str:
@@ -101,6 +101,7 @@ def passkey_register(*, user: User, credential: str | dict, challenge: bytes, na
         backed_up=bool(verified.credential_backed_up),
         name=(name or _("Passkey")).strip()[:100],
     )
+    strong_factor_refresh(user)
     audit_record(action="mfa.passkey.register", actor=user, object_type="passkey", object_id=passkey.id)
     return passkey
 
@@ -169,4 +170,5 @@ def passkey_remove(*, user: User, passkey_id: str) -> None:
     deleted, _n = Passkey.objects.filter(user=user, id=passkey_id).delete()
     if not deleted:
         raise NotFound()
+    strong_factor_refresh(user)
     audit_record(action="mfa.passkey.remove", actor=user, object_type="passkey", object_id=passkey_id)

@@ -29,6 +29,8 @@ from ..models import KnownDevice, User, UserSession
 DEVICE_COOKIE = "bawaba_device"
 DEVICE_COOKIE_AGE = 2 * 365 * 24 * 3600
 SESSION_ACTING_AS = "bawaba_acting_as"
+SESSION_SEEN = "bawaba_seen"  # when the session's 'last seen' was last written (see middleware)
+DEVICE_TOUCH_EVERY = timedelta(days=1)
 
 
 def _device_hash(token: str) -> str:
@@ -40,10 +42,13 @@ def session_start(request: HttpRequest, *, user: User, amr: list[str]) -> UserSe
     ctx = current_request_context()
     amr = sorted(set(amr) | ({"mfa"} if set(amr) & SECOND_FACTOR_METHODS and "pwd" in amr else set()))
     with transaction.atomic():
+        # login() gives the session a new key (and stores it); the values set here are
+        # written once, when the response is sent.
         django_login(request, user, backend="bawaba.identity.backends.IdentityBackend")
+        now = time.time()
         request.session[SESSION_AMR] = amr
-        request.session[SESSION_AUTH_TIME] = int(time.time())
-        request.session.save()
+        request.session[SESSION_AUTH_TIME] = int(now)
+        request.session[SESSION_SEEN] = now
         tracked = UserSession.objects.create(
             user=user,
             session_key=request.session.session_key or "",
@@ -78,12 +83,13 @@ def remember_device(request: HttpRequest, response: HttpResponse, *, user: User)
         token = secrets.token_urlsafe(32)
     digest = _device_hash(token)
     ctx = current_request_context()
-    had_devices = KnownDevice.objects.filter(user=user).exists()
     device, created = KnownDevice.objects.get_or_create(
         user=user, device_hash=digest, defaults={"user_agent": ctx.user_agent[:400]}
     )
-    if not created:
-        KnownDevice.objects.filter(pk=device.pk).update(last_seen_at=timezone.now())
+    now = timezone.now()
+    if not created and now - device.last_seen_at > DEVICE_TOUCH_EVERY:
+        KnownDevice.objects.filter(pk=device.pk).update(last_seen_at=now)
+    had_devices = created and KnownDevice.objects.filter(user=user).exclude(pk=device.pk).exists()
     response.set_cookie(
         DEVICE_COOKIE,
         token,

@@ -58,8 +58,9 @@ def _retry_after(counter: AttemptCounter, policy: Policy) -> int:
     return max(0, math.ceil(wait))
 
 
-def throttle_check(*keys_policies: tuple[str, Policy]) -> None:
-    """Raise RateLimited when any key must still wait."""
+def throttle_check(*keys_policies: tuple[str, Policy]) -> set[str]:
+    """Raise RateLimited when any key must still wait. Returns the keys that have a
+    counter (so a caller resets only what exists)."""
     keys = [k for k, _ in keys_policies]
     counters = {c.key: c for c in AttemptCounter.objects.filter(key__in=keys)}
     wait = 0
@@ -77,6 +78,7 @@ def throttle_check(*keys_policies: tuple[str, Policy]) -> None:
             % {"seconds": wait},
             retry_after=wait,
         )
+    return set(counters)
 
 
 def throttle_fail(key: str, policy: Policy) -> AttemptCounter:

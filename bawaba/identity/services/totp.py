@@ -17,7 +17,7 @@ from bawaba.core.crypto import decrypt, encrypt
 from bawaba.core.digits import ascii_digits
 from bawaba.core.errors import NotFound, ValidationError
 
-from ..models import TotpDevice, User
+from ..models import TotpDevice, User, strong_factor_refresh
 
 ISSUER = "Bawaba"
 PURPOSE = "totp-secret"
@@ -31,9 +31,12 @@ def totp_device_create(
     *, user: User, secret: str | None = None, confirmed: bool = False, name: str = "Authenticator"
 ) -> TotpDevice:
     secret = secret or pyotp.random_base32()
-    return TotpDevice.objects.create(
+    device = TotpDevice.objects.create(
         user=user, name=name, secret_encrypted=encrypt(secret, purpose=PURPOSE), confirmed=confirmed
     )
+    if confirmed:
+        strong_factor_refresh(user)
+    return device
 
 
 def totp_enrolment_begin(*, user: User) -> TotpDevice:
@@ -85,6 +88,7 @@ def totp_enrolment_confirm(*, user: User, device_id: str, code: str) -> TotpDevi
         device.confirmed = True
         device.last_used_step = step
         device.save(update_fields=["confirmed", "last_used_step"])
+        strong_factor_refresh(user)
         audit_record(action="mfa.totp.enrol", actor=user, object_type="totp", object_id=device.id)
     return device
 
@@ -108,4 +112,5 @@ def totp_remove(*, user: User, device_id: str) -> None:
     deleted, _n = TotpDevice.objects.filter(user=user, id=device_id).delete()
     if not deleted:
         raise NotFound()
+    strong_factor_refresh(user)
     audit_record(action="mfa.totp.remove", actor=user, object_type="totp", object_id=device_id)

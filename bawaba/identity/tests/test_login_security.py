@@ -191,11 +191,12 @@ def test_login_audit_trail(client, demo):
     fail(client)
     login(client, *MAHMOUD)
     actions = list(AuditEvent.objects.order_by("seq").values_list("action", "outcome"))
+    # A password-only login completes at once: one success event, naming the method.
     assert actions == [
         ("login.password", "failure"),
-        ("login.password", "success"),
         ("login.success", "success"),
     ]
+    assert AuditEvent.objects.get(action="login.success").data == {"amr": ["pwd"]}
     failure = AuditEvent.objects.filter(outcome="failure").get()
     assert failure.ip == "127.0.0.1"
     assert failure.actor_label == "2000112345"
