@@ -77,9 +77,12 @@ def logged_in_admin(client, demo):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_page_cache():
-    """The catalogue keeps rendered anonymous pages per process; tests start without them."""
+def _fresh_process_caches():
+    """In-process caches (the catalogue's rendered pages, single sign-on's clients) outlive a
+    test's rolled-back transaction; every test starts without them."""
     from bawaba.catalog.selectors import page_cache_clear
+    from bawaba.sso.clients import client_cache_clear
 
     page_cache_clear()
+    client_cache_clear()
     yield

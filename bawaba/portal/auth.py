@@ -1,44 +1,23 @@
 """The one place that decides whether a citizen's session is strong enough for a page.
 
-TODAY it reads the identity session directly. When single sign-on lands, switch
-`acr_response` to the SSO relying-party check (`bawaba.sso.rp.oidc_login_required`):
-every view goes through here, so that is the only edit needed.
-
-ACR rule (the same the SSO provider uses):
-- loa-low: any login;
-- loa-substantial: the session used a second factor AND the identity's assurance level
-  is at least substantial;
-- loa-high: a second factor AND the identity's assurance level is high."""
+The portal logs people in through the national OpenID Connect provider like any other
+e-service (as the first-party client "bawaba-portal", `bawaba.sso.rp`): a page that needs
+`loa-substantial` starts an authorization request with `acr_values=loa-substantial`; the
+provider logs the person in, steps the session up, or explains why the identity is too weak;
+the callback records the ID token's `acr` and returns to the page.
+The acr rule itself lives in the provider (bawaba.sso.claims.session_acr)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
-from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
-from django.urls import reverse
+from django.http import HttpRequest, HttpResponse
 
-from bawaba.identity.selectors import assurance_at_least, session_auth
+from bawaba.sso.rp import portal_rp, rp_login
 
-SECOND_FACTORS = frozenset({"otp", "sms", "hwk", "rec", "mfa"})
 ACR_ORDER = {"loa-low": 1, "loa-substantial": 2, "loa-high": 3}
-ACR_ASSURANCE = {"loa-low": "low", "loa-substantial": "substantial", "loa-high": "high"}
-
-
-def session_acr(request: HttpRequest) -> str | None:
-    """The strongest acr the current session satisfies, or None when not logged in."""
-    auth = session_auth(request)
-    if auth is None:
-        return None
-    two_factor = bool(set(auth.amr) & SECOND_FACTORS)
-    if two_factor and auth.assurance_level == "high":
-        return "loa-high"
-    if two_factor and assurance_at_least(auth.assurance_level, "substantial"):
-        return "loa-substantial"
-    return "loa-low"
 
 
 def acr_satisfies(acr: str | None, minimum: str) -> bool:
@@ -46,23 +25,13 @@ def acr_satisfies(acr: str | None, minimum: str) -> bool:
 
 
 def acr_response(request: HttpRequest, min_acr: str) -> HttpResponse | None:
-    """None when the session is good enough; otherwise where to send the person."""
+    """None when the portal's single sign-on login is good enough; otherwise the redirect
+    to the provider's authorization endpoint asking for `min_acr`."""
     min_acr = min_acr if min_acr in ACR_ORDER else "loa-low"
-    auth = session_auth(request)
-    next_q = urlencode({"next": request.get_full_path()})
-    if auth is None:
-        return HttpResponseRedirect(reverse("identity:login") + "?" + next_q)
-    if acr_satisfies(session_acr(request), min_acr):
+    login = rp_login(request)
+    if login and request.user.is_authenticated and acr_satisfies(login.get("acr"), min_acr):
         return None
-    if not assurance_at_least(auth.assurance_level, ACR_ASSURANCE[min_acr]):
-        return render(
-            request,
-            "portal/assurance_too_low.html",
-            {"min_acr": min_acr, "needed": ACR_ASSURANCE[min_acr], "current": auth.assurance_level},
-            status=403,
-        )
-    # The identity is strong enough; this session lacks a second factor: step up.
-    return HttpResponseRedirect(reverse("identity:login_verify") + "?" + next_q)
+    return portal_rp().start(request, acr=min_acr, next_url=request.get_full_path())
 
 
 def citizen_login_required(min_acr: str | Callable[..., str] = "loa-low") -> Callable:

@@ -31,7 +31,8 @@ from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from django.conf import settings
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.utils import translation
 from joserfc import jwt
 from joserfc.errors import JoseError
@@ -249,7 +250,7 @@ def rp_callback(request: HttpRequest) -> HttpResponse:
     try:
         _login, next_url = portal_rp().finish(request)
     except ValueError:
-        return HttpResponseBadRequest("The single sign-on login could not be completed. Please try again.")
+        return render(request, "sso/rp_error.html", status=400)
     if not next_url.startswith("/") or next_url.startswith("//"):
         next_url = "/"
     return HttpResponseRedirect(next_url)

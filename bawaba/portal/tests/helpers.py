@@ -11,10 +11,31 @@ MAHMOUD = ("2000112345", "Bawaba-Demo-2026")
 
 
 def citizen(username: str = AHMAD[0], otp: bool = True) -> Client:
+    """A citizen logged in at the provider, and at the portal through single sign-on."""
     client = Client()
     r = login(client, username, "Bawaba-Demo-2026", totp_now() if otp else None)
     assert r.status_code == 302, r
+    portal_sso_login(client)
     return client
+
+
+def follow(client: Client, url: str, limit: int = 10):
+    """GET `url` and follow redirects by their Location header; returns (response, chain)."""
+    chain = []
+    response = client.get(url)
+    while response.status_code in (301, 302, 303) and len(chain) < limit:
+        url = response["Location"]
+        chain.append(url)
+        response = client.get(url)
+    return response, chain
+
+
+def portal_sso_login(client: Client) -> None:
+    """Open the dashboard once: the portal's OpenID Connect login runs (authorize -> code ->
+    callback -> token) and records the session's acr for the portal."""
+    response, chain = follow(client, "/en/dashboard/")
+    assert response.status_code == 200, chain
+    assert any("/oidc/authorize" in u for u in chain) and any("/oidc/rp/callback" in u for u in chain), chain
 
 
 def staff(username: str = "officer", password: str = "Bawaba-Admin-2026") -> Client:

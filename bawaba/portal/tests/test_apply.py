@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.test import Client
 
 from bawaba.applications.tests.conftest import JPEG, PDF, PNG, upload
-from bawaba.portal.tests.helpers import AHMAD, apply, citizen, form_state, reference_from
+from bawaba.conftest import login, totp_now
+from bawaba.portal.tests.helpers import AHMAD, apply, citizen, follow, form_state, reference_from
 
 MOJ = "moj-non-conviction-certificate"  # loa-substantial, fee 5000 fils
 CERT = "cspd-e-certificate"  # loa-low
@@ -17,30 +20,53 @@ GAM = "gam-vocational-licence-renewal"  # loa-low, pdf/jpeg/png upload
 
 @pytest.mark.parametrize("prefix", ["", "/en"])
 def test_anonymous_is_sent_to_login_and_back(client, online, prefix):
+    """The portal logs in through the OpenID Connect provider, asking for the service's acr."""
     r = client.get(f"{prefix}/services/{MOJ}/apply/")
     assert r.status_code == 302
-    assert r["Location"].startswith(f"{prefix}/login/?next=")
-    assert f"services/{MOJ}/apply/" in r["Location"].replace("%2F", "/")
+    authorize = r["Location"]
+    query = parse_qs(urlsplit(authorize).query)
+    assert urlsplit(authorize).path == "/oidc/authorize"
+    assert query["client_id"] == ["bawaba-portal"] and query["acr_values"] == ["loa-substantial"]
+    assert query["code_challenge_method"] == ["S256"]
+    # The provider sends the anonymous visitor to its login page, in the same language...
+    r = client.get(authorize)
+    assert r.status_code == 302 and r["Location"].startswith(f"{prefix}/login/?next=")
+    # ...and after the password and the second factor, back through the callback to the form.
+    r = client.post(r["Location"], {"username": AHMAD[0], "password": AHMAD[1]})
+    r = client.post(r["Location"], {"otp": totp_now()})
+    assert "/oidc/authorize" in r["Location"]
+    page, chain = follow(client, r["Location"])
+    assert any(u.startswith("http://testserver/oidc/rp/callback") for u in chain), chain
+    assert chain[-1] == f"{prefix}/services/{MOJ}/apply/"
+    assert page.status_code == 200 and "9861001234" in page.content.decode()
 
 
 def test_low_identity_is_told_how_to_raise_it(online):
     c = citizen("2000112345", otp=False)
-    r = c.get(f"/en/services/{MOJ}/apply/")
-    assert r.status_code == 403
-    assert b"registry" in r.content and b"/en/account/" in r.content
+    r, _chain = follow(c, f"/en/services/{MOJ}/apply/")
+    assert r.status_code == 403  # the provider explains: the identity itself is too weak
+    assert b"/en/account/" in r.content
     # The same person can apply for a loa-low service.
-    assert c.get(f"/en/services/{CERT}/apply/").status_code == 200
+    r, _chain = follow(c, f"/en/services/{CERT}/apply/")
+    assert r.status_code == 200
 
 
 def test_session_without_second_factor_is_stepped_up(online):
     from bawaba.core.auth import SESSION_AMR
 
-    c = citizen()
+    c = Client()
+    assert login(c, AHMAD[0], AHMAD[1], totp_now()).status_code == 302
     session = c.session
     session[SESSION_AMR] = ["pwd"]
     session.save()
-    r = c.get(f"/services/{MOJ}/apply/")
-    assert r.status_code == 302 and r["Location"].startswith("/login/verify/?next=")
+    r, chain = follow(c, f"/services/{MOJ}/apply/")
+    # Asked for the second factor only, not the password again.
+    assert chain[-1].startswith("/login/verify/?next=") and r.status_code == 200
+    assert 'name="otp"' in r.content.decode() and 'name="password"' not in r.content.decode()
+    r = c.post(chain[-1], {"otp": totp_now(offset_steps=1)})  # the login spent this step's code
+    assert r.status_code == 302, r.content.decode()[:500]
+    page, chain = follow(c, r["Location"])
+    assert chain[-1] == f"/services/{MOJ}/apply/" and page.status_code == 200
 
 
 def test_submit_prefills_identity_and_ignores_posted_identity(online, media):
@@ -300,8 +326,11 @@ def test_dashboard_pages_render_in_both_languages(online, prefix):
 
 def test_dashboard_needs_login(client, online):
     for page in ("dashboard/", "dashboard/notifications/", "dashboard/bills/", "dashboard/documents/"):
-        r = client.get(f"/en/{page}")
-        assert r.status_code == 302 and r["Location"].startswith("/en/login/")
+        r, chain = follow(client, f"/en/{page}")
+        assert chain[0].startswith("http://testserver/oidc/authorize?") or chain[0].startswith(
+            "/oidc/authorize?"
+        )
+        assert chain[-1].startswith("/en/login/?next=") and r.status_code == 200
 
 
 def test_sensitive_messages_are_masked_in_the_inbox(online):
@@ -311,3 +340,11 @@ def test_sensitive_messages_are_masked_in_the_inbox(online):
     sms_send(to=ahmad.phone, body="Your code is 847362", purpose="otp", user_id=str(ahmad.pk), sensitive=True)
     inbox = citizen().get("/en/dashboard/notifications/").content.decode()
     assert "847362" not in inbox and "••••••" in inbox
+
+
+def test_a_forged_or_replayed_callback_gets_a_clear_page(client, online):
+    r = client.get("/oidc/rp/callback?state=forged&code=abc")
+    assert r.status_code == 400
+    assert "<html" in r.content.decode()
+    ar = client.get("/oidc/rp/callback?state=forged&code=abc", HTTP_ACCEPT_LANGUAGE="ar")
+    assert 'dir="rtl"' in ar.content.decode()

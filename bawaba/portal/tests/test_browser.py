@@ -25,6 +25,8 @@ def live_demo(transactional_db, live_server, settings, tmp_path):
     from bawaba.identity.roles import roles_sync
 
     settings.MEDIA_ROOT = tmp_path / "uploads"
+    # The portal logs in through the provider at BAWABA_BASE_URL: the browser must reach it.
+    settings.BASE_URL = live_server.url
     roles_sync()
     identity_demo.load()
     load_online_catalogue()
