@@ -1,4 +1,4 @@
-"""Jordanian mobile numbers, stored as E.164 (+9627[789]XXXXXXX)."""
+"""Jordanian mobile numbers, stored as E.164 (+962 7[789] and seven digits)."""
 
 from __future__ import annotations
 
