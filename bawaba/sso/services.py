@@ -386,6 +386,66 @@ def refresh_rotate(*, row: RefreshRow, client: OidcClient, scope: str) -> dict[s
     return token
 
 
+def refresh_exchange(*, refresh_token: str, client: OidcClient) -> dict[str, Any]:
+    """The refresh grant's hot path (no narrowed scope): check the presented token, mark it
+    used and issue its successor in the same family.
+
+    On PostgreSQL this is one statement, one round trip: an UPDATE … FROM … RETURNING that
+    matches only an unused, unexpired token of this client whose family is not revoked and
+    whose person is active, with the INSERT of the new token in a data-modifying CTE. Two
+    concurrent uses of one token cannot both match (the second UPDATE waits for the first
+    and then finds used_at set). When nothing matches, `refresh_lookup` says why, and a
+    used token revokes its whole family (reuse detection), as before. The commit is
+    asynchronous (see `refresh_rotate`). Other databases take the two-step path."""
+    if connection.vendor != "postgresql":
+        row = refresh_lookup(refresh_token=refresh_token, client=client)
+        return refresh_rotate(row=row, client=client, scope=row.scope)
+    from django.contrib.auth import get_user_model
+
+    now = timezone.now()
+    plain = tokens.new_secret(32)
+    rt, fam, usr = _table(RefreshToken), _table(TokenFamily), _table(get_user_model())
+    sql = (
+        f"WITH used AS (UPDATE {rt} r SET used_at = %s FROM {fam} f, {usr} u "  # noqa: S608
+        "WHERE r.token_hash = %s AND r.used_at IS NULL AND r.expires_at > %s "
+        "AND f.id = r.family_id AND f.client_id = %s AND f.revoked_at IS NULL "
+        "AND u.id = f.user_id AND u.is_active "
+        "RETURNING r.id, f.id AS family_id, f.user_id, f.scope, f.sid, f.auth_time, f.acr), "
+        f"fresh AS (INSERT INTO {rt} (token_hash, family_id, created_at, expires_at) "
+        "SELECT %s, used.family_id, %s, %s FROM used) "
+        "SELECT * FROM used"
+    )
+    params = [
+        now,
+        tokens.sha256(refresh_token),
+        now,
+        client.pk,
+        tokens.sha256(plain),
+        now,
+        now + dt.timedelta(seconds=settings.BAWABA_OIDC_REFRESH_TOKEN_TTL),
+    ]
+    # Asynchronous commit for this statement only, in the same round trip (a multi-statement
+    # simple query is one implicit transaction). Inside a caller's transaction: not touched.
+    async_commit = not connection.in_atomic_block and not connection.settings_dict.get("OPTIONS", {}).get(
+        "server_side_binding"
+    )
+    with connection.cursor() as cursor:
+        if async_commit:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF; " + sql, params)
+            cursor.nextset()
+        else:
+            cursor.execute(sql, params)
+        found = cursor.fetchone()
+    if found is None:
+        refresh_lookup(refresh_token=refresh_token, client=client)  # raises with the reason
+        raise RefreshRefused("reused")  # valid when looked at again: it lost a race
+    rid, fid, user_id, scope, sid, auth_time, acr = found
+    row = RefreshRow(rid, _uuid(fid), client.pk, _uuid(user_id), scope, sid, auth_time, acr)
+    token = _token_body(client=client, user_id=row.user_id, family=row)
+    token["refresh_token"] = plain
+    return token
+
+
 def family_revoke(*, family_id: Any, reason: str, client_id: str = "") -> int:
     with transaction.atomic():
         n = TokenFamily.objects.filter(pk=family_id, revoked_at__isnull=True).update(
