@@ -262,6 +262,6 @@ BAWABA_LEAN_MIDDLEWARE = [
     "bawaba.core.middleware.RequestIdMiddleware",
     "bawaba.core.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "bawaba.wsgi.StaticCSPMiddleware",  # the same policy as csp.middleware, built once
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]

@@ -399,7 +399,11 @@ def refresh_exchange(*, refresh_token: str, client: OidcClient) -> dict[str, Any
     asynchronous (see `refresh_rotate`). Other databases take the two-step path."""
     if connection.vendor != "postgresql":
         row = refresh_lookup(refresh_token=refresh_token, client=client)
-        return refresh_rotate(row=row, client=client, scope=row.scope)
+        try:
+            return refresh_rotate(row=row, client=client, scope=row.scope)
+        except RefreshRefused:  # used concurrently since the lookup: reuse
+            family_revoke(family_id=row.family_id, reason="refresh_reuse", client_id=client.client_id)
+            raise
     from django.contrib.auth import get_user_model
 
     now = timezone.now()

@@ -99,3 +99,10 @@ def test_lean_wrong_method_and_bad_input(transport):
         r = c.post("/oidc/token", content=b"\xff\xfe not a form", headers={"Content-Type": "text/plain"})
         assert r.status_code in (400, 401)
         assert r.json()["error"]
+
+
+def test_lean_csp_is_the_site_policy(transport):
+    lean = _get(transport, "/oidc/jwks").headers["Content-Security-Policy"]
+    full = _get(transport, "/en/login/").headers["Content-Security-Policy"]
+    assert lean == full
+    assert "default-src 'self'" in lean and "frame-ancestors 'none'" in lean
