@@ -281,10 +281,18 @@ def main() -> None:
     ap.add_argument("--wrk-threads", type=int, default=1)
     ap.add_argument("--only", default="discovery,cc,refresh,login")
     ap.add_argument("--runs", type=int, default=1, help="repeat the measures against the same server")
+    ap.add_argument(
+        "--matrix",
+        default="",
+        help="server settings to compare, WORKERSxTHREADS separated by commas (e.g. 1x1,2x1,2x2,3x1)",
+    )
     opts = ap.parse_args()
     only = set(opts.only.split(","))
     wrk = ensure_wrk()
-    n_refresh = 12000 * opts.runs
+    configs = [tuple(int(x) for x in c.split("x")) for c in opts.matrix.split(",") if c] or [
+        (opts.workers, opts.threads)
+    ]
+    n_refresh = 12000 * opts.runs * len(configs)
     pg_admin(f'DROP DATABASE IF EXISTS "{db_name()}" WITH (FORCE)')
     pg_admin(f'CREATE DATABASE "{db_name()}"')
     try:
@@ -322,64 +330,68 @@ def main() -> None:
             rp_auth = base64.b64encode(f"{setup['rp_id']}:{setup['rp_secret']}".encode()).decode()
             s = opts.seconds
             wrk_kw = {"threads": opts.wrk_threads, "conns": opts.conns}
-            with server(env, workers=opts.workers, threads=opts.threads, port=port) as (_, main_pid):
-                import httpx
+            chunk = 0
+            for workers, threads in configs:
+                with server(env, workers=workers, threads=threads, port=port) as (_, main_pid):
+                    import httpx
 
-                with httpx.Client(base_url=BASE) as c:  # warm every worker (keys, client cache)
-                    for _ in range(40):
-                        c.get("/oidc/jwks")
-                        c.get("/.well-known/openid-configuration")
-                from bawaba.server import default_workers
+                    with httpx.Client(base_url=BASE) as c:  # warm every worker (keys, client cache)
+                        for _ in range(40):
+                            c.get("/oidc/jwks")
+                            c.get("/.well-known/openid-configuration")
+                    from bawaba.server import default_workers
 
-                header = {
-                    "machine": machine(),
-                    "server": {
-                        "workers": opts.workers or default_workers(),
-                        "threads": opts.threads or int(os.environ.get("BAWABA_WEB_THREADS", "2")),
-                        "processes": len(server_pids(main_pid)),
-                    },
-                    "wrk": wrk_kw,
-                    "seconds": s,
-                }
-                print(json.dumps(header), flush=True)
-                for run in range(opts.runs):
-                    results: dict = {"run": run + 1}
-                    if "discovery" in only:
-                        results["discovery_jwks"] = measure(
-                            main_pid, lambda: run_wrk(wrk, BASE, s, str(tmp / "disc.lua"), **wrk_kw)
-                        )
-                    if "cc" in only:
-                        results["client_credentials"] = measure(
-                            main_pid, lambda: run_wrk(wrk, BASE, s, str(tmp / "cc.lua"), [cc_auth], **wrk_kw)
-                        )
-                    if "refresh" in only:
-                        chunk = setup["refresh_tokens"][run * 12000 : (run + 1) * 12000]
-                        token_file.write_text("\n".join(chunk) + "\n")
-                        results["refresh_token"] = measure(
-                            main_pid,
-                            lambda: run_wrk(
-                                wrk,
-                                BASE,
-                                s,
-                                str(tmp / "refresh.lua"),
-                                [rp_auth, str(token_file), str(opts.wrk_threads)],
-                                **wrk_kw,
-                            ),
-                        )
-                    if "login" in only:
-                        results["argon2_raw"] = argon2_rate(min(s, 8))
+                    header = {
+                        "machine": machine(),
+                        "server": {
+                            "workers": workers or default_workers(),
+                            "threads": threads or int(os.environ.get("BAWABA_WEB_THREADS", "2")),
+                            "processes": len(server_pids(main_pid)),
+                        },
+                        "wrk": wrk_kw,
+                        "seconds": s,
+                    }
+                    print(json.dumps(header), flush=True)
+                    for run in range(opts.runs):
+                        results: dict = {"run": run + 1}
+                        if "discovery" in only:
+                            results["discovery_jwks"] = measure(
+                                main_pid, lambda: run_wrk(wrk, BASE, s, str(tmp / "disc.lua"), **wrk_kw)
+                            )
+                        if "cc" in only:
+                            results["client_credentials"] = measure(
+                                main_pid,
+                                lambda: run_wrk(wrk, BASE, s, str(tmp / "cc.lua"), [cc_auth], **wrk_kw),
+                            )
+                        if "refresh" in only:
+                            pool = setup["refresh_tokens"][chunk * 12000 : (chunk + 1) * 12000]
+                            chunk += 1
+                            token_file.write_text("\n".join(pool) + "\n")
+                            results["refresh_token"] = measure(
+                                main_pid,
+                                lambda: run_wrk(
+                                    wrk,
+                                    BASE,
+                                    s,
+                                    str(tmp / "refresh.lua"),
+                                    [rp_auth, str(token_file), str(opts.wrk_threads)],
+                                    **wrk_kw,
+                                ),
+                            )
+                        if "login" in only:
+                            results["argon2_raw"] = argon2_rate(min(s, 8))
 
-                        def flows():
-                            args = (s, BASE, setup["rp_id"], setup["rp_secret"])
-                            with multiprocessing.Pool(2) as pool:
-                                return {"requests": sum(pool.map(login_flows, [args] * 2))}
+                            def flows():
+                                args = (s, BASE, setup["rp_id"], setup["rp_secret"])
+                                with multiprocessing.Pool(2) as pool:
+                                    return {"requests": sum(pool.map(login_flows, [args] * 2))}
 
-                        flow = measure(main_pid, flows)
-                        flow["ratio_to_argon2_per_core"] = round(
-                            flow["per_server_cpu_second"] / results["argon2_raw"]["per_cpu_second"], 3
-                        )
-                        results["login_flow"] = flow
-                    print(json.dumps(results), flush=True)
+                            flow = measure(main_pid, flows)
+                            flow["ratio_to_argon2_per_core"] = round(
+                                flow["per_server_cpu_second"] / results["argon2_raw"]["per_cpu_second"], 3
+                            )
+                            results["login_flow"] = flow
+                        print(json.dumps(results), flush=True)
     finally:
         pg_admin(f'DROP DATABASE IF EXISTS "{db_name()}" WITH (FORCE)')
 

@@ -88,6 +88,7 @@ def main() -> None:
     ap.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/bawaba_bench_sso_prof")
     ap.add_argument("--profile", default="", help="discovery|jwks|cc|refresh|flow")
     ap.add_argument("--only", default="")
+    ap.add_argument("--restrict", default="", help="regex: print only matching functions in the profile")
     opts = ap.parse_args()
     url = opts.database_url
     if url.startswith("postgres"):
@@ -145,9 +146,16 @@ def run(app, host: str, setup: dict, opts) -> None:
 
     steps: dict[str, float] = {}
 
+    step_prof = cProfile.Profile() if opts.profile == "flow-sso" else None
+
     def timed(name, fn, *a):
         t = time.process_time()
+        sso_step = step_prof is not None and ("authorize" in name or "token" in name)
+        if sso_step:
+            step_prof.enable()
         out = fn(*a)
+        if sso_step:
+            step_prof.disable()
         steps[name] = steps.get(name, 0.0) + time.process_time() - t
         return out
 
@@ -218,7 +226,7 @@ def run(app, host: str, setup: dict, opts) -> None:
         n = max(20, opts.n // 20) if name == "flow" else opts.n
         for _ in range(10):
             fn()
-        prof = cProfile.Profile() if opts.profile == name else None
+        prof = cProfile.Profile(time.process_time) if opts.profile == name else None  # CPU, not wall
         t0 = time.process_time()
         if prof:
             prof.enable()
@@ -231,9 +239,16 @@ def run(app, host: str, setup: dict, opts) -> None:
         if name == "flow":
             for step, total in sorted(steps.items()):
                 print(f"    {step:20s} {total / (n + 10) * 1000:7.3f} ms")
+            if step_prof is not None:
+                for order in ("cumulative", "tottime"):
+                    s = io.StringIO()
+                    pstats.Stats(step_prof, stream=s).sort_stats(order).print_stats(50)
+                    print(s.getvalue())
         if prof:
             s = io.StringIO()
-            pstats.Stats(prof, stream=s).sort_stats("cumulative").print_stats(45)
+            pstats.Stats(prof, stream=s).sort_stats("cumulative").print_stats(
+                *[r for r in [opts.restrict] if r], 60
+            )
             print(s.getvalue())
             s = io.StringIO()
             pstats.Stats(prof, stream=s).sort_stats("tottime").print_stats(30)

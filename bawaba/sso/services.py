@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import logging
 import uuid
 from dataclasses import dataclass
@@ -254,17 +255,55 @@ def _refresh_new(family_id: Any) -> str:
 def tokens_issue_for_code(
     *, client: OidcClient, code: AuthorizationCode, scope: str, with_refresh: bool
 ) -> dict[str, Any]:
-    with transaction.atomic():
-        family = TokenFamily.objects.create(
-            client_id=client.pk,
-            user_id=code.user_id,
-            code_id=code.pk,
-            scope=scope,
-            sid=code.sid,
-            auth_time=code.auth_time,
-            acr=code.acr,
-            amr=code.amr,
+    """The token family of an authorization code and its first refresh token. On
+    PostgreSQL one statement (the refresh token's INSERT in a CTE after the family's), so
+    one round trip and atomic by itself; elsewhere one transaction, two INSERTs."""
+    family = TokenFamily(
+        client_id=client.pk,
+        user_id=code.user_id,
+        code_id=code.pk,
+        scope=scope,
+        sid=code.sid,
+        auth_time=code.auth_time,
+        acr=code.acr,
+        amr=code.amr,
+    )
+    plain = tokens.new_secret(32) if with_refresh else None
+    if connection.vendor == "postgresql" and plain is not None:
+        now = timezone.now()
+        family.created_at = now
+        fam_sql = (
+            f"INSERT INTO {_table(TokenFamily)} (id, client_id, user_id, code_id, scope, sid, auth_time, acr, "  # noqa: S608
+            "amr, created_at, revoked_reason) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s, '') RETURNING id"
         )
+        sql = (
+            f"WITH fam AS ({fam_sql}) INSERT INTO {_table(RefreshToken)} "  # noqa: S608
+            "(token_hash, family_id, created_at, expires_at) SELECT %s, fam.id, %s, %s FROM fam"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                sql,
+                [
+                    family.pk,
+                    client.pk,
+                    code.user_id,
+                    code.pk,
+                    scope,
+                    code.sid,
+                    code.auth_time,
+                    code.acr,
+                    json.dumps(code.amr),
+                    now,
+                    tokens.sha256(plain),
+                    now,
+                    now + dt.timedelta(seconds=settings.BAWABA_OIDC_REFRESH_TOKEN_TTL),
+                ],
+            )
+        token = _token_body(client=client, user_id=code.user_id, family=family)
+        token["refresh_token"] = plain
+        return token
+    with transaction.atomic():
+        family.save(force_insert=True)
         token = _token_body(client=client, user_id=code.user_id, family=family)
         if with_refresh:
             token["refresh_token"] = _refresh_new(family.pk)
@@ -545,7 +584,11 @@ def consent_revoke(*, user: Any, consent_id: Any) -> None:
 def session_client_record(*, sid: str, user: Any, client: OidcClient) -> None:
     if not sid:
         return
-    SessionClient.objects.get_or_create(sid=sid, client_id=client.pk, defaults={"user": user})
+    # One INSERT … ON CONFLICT DO NOTHING (the pair is unique), not a SELECT then INSERT.
+    SessionClient.objects.bulk_create(
+        [SessionClient(sid=sid, client_id=client.pk, user=user, created_at=timezone.now())],
+        ignore_conflicts=True,
+    )
 
 
 def provider_session_ended(*, user: Any, sid: str, except_client_id: str = "", reason: str = "logout") -> int:
