@@ -34,7 +34,6 @@ from authlib.oidc.core.grants.util import create_half_hash
 from authlib.oidc.rpinitiated import EndSessionEndpoint
 from django.conf import settings
 from django.http import HttpResponse
-from joserfc import jwt
 from joserfc.jwk import KeySet
 
 from . import keys, services, tokens
@@ -163,7 +162,6 @@ class OpenIDCodeExtension(OpenIDCode):
         client: OidcClient = request.client
         code = request.authorization_code
         alg = client.id_token_signed_response_alg
-        key = keys.signing_key(alg)
         now = int(time.time())
         claims: dict[str, Any] = {
             "iss": tokens.issuer(),
@@ -184,7 +182,7 @@ class OpenIDCodeExtension(OpenIDCode):
         if at_hash is not None:
             claims["at_hash"] = at_hash.decode()
         claims.update(user_claims(code.user, set(code.scope.split())))
-        return jwt.encode({"alg": alg, "kid": key.kid, "typ": "JWT"}, claims, key.jwk, algorithms=[alg])
+        return tokens.sign(claims, alg=alg, typ="JWT")  # header {"alg", "kid", "typ": "JWT"}
 
 
 class RefreshTokenGrant(grants.RefreshTokenGrant):
