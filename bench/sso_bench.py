@@ -1,15 +1,18 @@
-"""Single sign-on benchmark (issue 3): on PostgreSQL, with the production server
-(gunicorn, bawaba.gunicorn_conf), load from wrk (and Python for the login flow) over
-127.0.0.1. Each measure runs a bounded time (default 10 s).
+"""Single sign-on benchmark (issue 3): on PostgreSQL, with the production server (Granian,
+bawaba/server.py, started by bench/_server.py `server()`), load from wrk (and Python for the
+login flow) over 127.0.0.1. Each measure runs a bounded time (default 10 s).
 
-    .venv/bin/python bench/sso_bench.py [--seconds 10]
+    .venv/bin/python bench/sso_bench.py [--seconds 10] [--workers 2] [--threads 2]
+                                        [--only discovery,cc,refresh,login] [--runs 1]
 
-Needs PostgreSQL on 127.0.0.1:5432 (user postgres) and wrk (installed with apt-get if
-missing and we are root). Creates and drops the database bawaba_bench_sso.
+Needs PostgreSQL on 127.0.0.1:5432 (user postgres; BENCH_DATABASE_URL to change) and wrk
+(installed with apt-get if missing and we are root). Creates and drops the database
+bawaba_bench_sso.
 
-"Per core" figures divide the requests served by the CPU time the gunicorn workers
-used in the same window (utime+stime from /proc), i.e. requests per CPU-second of the
-server; the load generator's own CPU is excluded. Totals are plain requests/second."""
+"Per core" figures divide the requests served by the CPU time the server used in the same
+window (utime+stime from /proc of the Granian main process and every worker process below
+it), i.e. requests per CPU-second of the server; the load generator's own CPU is excluded.
+Totals are plain requests per wall-clock second."""
 
 from __future__ import annotations
 
@@ -21,27 +24,19 @@ import os
 import re
 import secrets
 import shutil
-import signal
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-VENV = ROOT / ".venv" / "bin"
-DB = "bawaba_bench_sso"
-PORT = int(os.environ.get("BENCH_PORT", "8765"))
-BASE = f"http://127.0.0.1:{PORT}"
+sys.path.insert(0, str(ROOT))
+from bench._server import bench_env, free_port, machine, manage, server, temp_data_dir  # noqa: E402
+
+DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bawaba_bench_sso")
 CLK = os.sysconf("SC_CLK_TCK")
-
-
-def sh(*args, env=None, **kw):
-    r = subprocess.run(args, env=env, text=True, capture_output=True, **kw)
-    if r.returncode:
-        sys.exit(f"{args} failed:\n{r.stderr[-3000:]}")
-    return r
+BASE = ""  # set in main(); read by the login-flow processes (fork)
 
 
 def ensure_wrk() -> str:
@@ -49,41 +44,54 @@ def ensure_wrk() -> str:
     if path:
         return path
     if os.geteuid() == 0:
-        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=False, capture_output=True)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=False, capture_output=True)  # noqa: S607
         path = shutil.which("wrk")
     if not path:
         sys.exit("wrk is needed: apt-get install wrk")
     return path
 
 
-def pg(sql: str) -> None:
+def pg_admin(sql: str) -> None:
     import psycopg
 
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
+    admin = DB_URL.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(sql)
 
 
-def worker_pids(master: int) -> list[int]:
-    out = []
+def db_name() -> str:
+    return DB_URL.rsplit("/", 1)[1]
+
+
+def _stat(pid: int) -> list[str] | None:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+
+
+def server_pids(main: int) -> list[int]:
+    """The Granian main process and every process below it (its workers)."""
+    parents: dict[int, list[int]] = {}
     for p in Path("/proc").iterdir():
         if p.name.isdigit():
-            try:
-                fields = (p / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == master:
-                out.append(int(p.name))
+            fields = _stat(int(p.name))
+            if fields:
+                parents.setdefault(int(fields[1]), []).append(int(p.name))
+    out, todo = [], [main]
+    while todo:
+        pid = todo.pop()
+        out.append(pid)
+        todo.extend(parents.get(pid, []))
     return out
 
 
 def cpu_seconds(pids: list[int]) -> float:
     total = 0
     for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])
+        fields = _stat(pid)
+        if fields:
+            total += int(fields[11]) + int(fields[12])  # utime, stime (children not included)
     return total / CLK
 
 
@@ -93,8 +101,8 @@ def run_wrk(
     seconds: int,
     script: str | None = None,
     args: list[str] | None = None,
-    threads=2,
-    conns=16,
+    threads: int = 1,
+    conns: int = 8,
 ) -> dict:
     cmd = [wrk, f"-t{threads}", f"-c{conns}", f"-d{seconds}s", "--latency"]
     if script:
@@ -102,23 +110,26 @@ def run_wrk(
     cmd.append(url)
     if args:
         cmd += ["--", *args]
-    out = subprocess.run(cmd, check=True, text=True, capture_output=True).stdout
+    out = subprocess.run(cmd, check=True, text=True, capture_output=True).stdout  # noqa: S603
     total = int(re.search(r"(\d+) requests in", out).group(1))
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errors = re.search(r"Socket errors: .*", out)
-    p50 = re.search(r"50%\s+(\S+)", out).group(1)
-    p99 = re.search(r"99%\s+(\S+)", out).group(1)
     return {
         "requests": total,
         "non_2xx": int(bad.group(1)) if bad else 0,
         "socket_errors": errors.group(0) if errors else "",
-        "p50": p50,
-        "p99": p99,
+        "p50": re.search(r"50%\s+(\S+)", out).group(1),
+        "p99": re.search(r"99%\s+(\S+)", out).group(1),
     }
 
 
-def measure(master: int, fn):
-    pids = worker_pids(master)
+def loadavg() -> float:
+    return float(Path("/proc/loadavg").read_text().split()[0])
+
+
+def measure(main_pid: int, fn) -> dict:
+    pids = server_pids(main_pid)
+    load0 = loadavg()
     c0, t0 = cpu_seconds(pids), time.perf_counter()
     result = fn()
     c1, t1 = cpu_seconds(pids), time.perf_counter()
@@ -126,8 +137,10 @@ def measure(master: int, fn):
     result.update(
         wall_s=round(t1 - t0, 2),
         server_cpu_s=round(c1 - c0, 2),
-        per_second=round(ok / (t1 - t0)),
+        total_per_second=round(ok / (t1 - t0)),
         per_server_cpu_second=round(ok / max(c1 - c0, 1e-9)),
+        loadavg_before=load0,
+        loadavg_after=loadavg(),
     )
     return result
 
@@ -149,10 +162,11 @@ request = function()
 end
 """
 
+# Each refresh token is presented once; the new one from the response is queued again,
+# so every request rotates. Tokens are split between wrk threads.
 LUA_REFRESH = """
 local counter = 0
-local threads = {}
-setup = function(thread) thread:set("tid", counter); counter = counter + 1; table.insert(threads, thread) end
+setup = function(thread) thread:set("tid", counter); counter = counter + 1 end
 local pool = {}
 local auth = nil
 init = function(args)
@@ -177,8 +191,9 @@ end
 
 
 def login_flows(args) -> int:
-    """One process: complete browser-less logins (authorize -> login -> code -> token)."""
-    seconds, rp_id, rp_secret = args
+    """One process: complete browser-less logins (authorize -> login -> code -> token),
+    each with a fresh cookie jar."""
+    seconds, base, rp_id, rp_secret = args
     import hashlib
 
     import httpx
@@ -186,7 +201,7 @@ def login_flows(args) -> int:
     done = 0
     end = time.time() + seconds
     while time.time() < end:
-        with httpx.Client(base_url=BASE, follow_redirects=False, timeout=30) as c:
+        with httpx.Client(base_url=base, follow_redirects=False, timeout=30) as c:
             verifier = secrets.token_urlsafe(48)
             challenge = (
                 base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
@@ -207,7 +222,6 @@ def login_flows(args) -> int:
             m = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
             if not m:
                 raise RuntimeError(f"login page {login_url}: {page.status_code} {page.text[:300]}")
-            csrf = m.group(1)
             nxt = parse_qs(urlsplit(login_url).query)["next"][0]
             r = c.post(
                 login_url,
@@ -215,7 +229,7 @@ def login_flows(args) -> int:
                     "username": "2000112345",
                     "password": "Bawaba-Demo-2026",
                     "next": nxt,
-                    "csrfmiddlewaretoken": csrf,
+                    "csrfmiddlewaretoken": m.group(1),
                 },
             )
             if r.status_code != 302:
@@ -238,129 +252,148 @@ def login_flows(args) -> int:
 
 
 def argon2_rate(seconds: float) -> dict:
-    sys.path.insert(0, str(ROOT))
-    from argon2 import PasswordHasher
+    """Raw Argon2id verifications per CPU-second of one thread, with the settings' parameters."""
+    from argon2 import PasswordHasher, Type
 
     from bawaba.settings import base
 
-    ph = PasswordHasher(
-        time_cost=base.ARGON2_TIME_COST,
-        memory_cost=base.ARGON2_MEMORY_COST,
-        parallelism=base.ARGON2_PARALLELISM,
-    )
+    params = {
+        "time_cost": base.ARGON2_TIME_COST,
+        "memory_cost": base.ARGON2_MEMORY_COST,
+        "parallelism": base.ARGON2_PARALLELISM,
+    }
+    ph = PasswordHasher(type=Type.ID, **params)
     h = ph.hash("Bawaba-Demo-2026")
     n, c0, t0 = 0, time.process_time(), time.perf_counter()
     while time.perf_counter() - t0 < seconds:
         ph.verify(h, "Bawaba-Demo-2026")
         n += 1
-    return {
-        "params": {
-            "time_cost": base.ARGON2_TIME_COST,
-            "memory_kib": base.ARGON2_MEMORY_COST,
-            "parallelism": base.ARGON2_PARALLELISM,
-        },
-        "verifies": n,
-        "per_cpu_second": round(n / (time.process_time() - c0), 2),
-    }
+    return {"params": params, "verifies": n, "per_cpu_second": round(n / (time.process_time() - c0), 2)}
 
 
 def main() -> None:
+    global BASE
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=int, default=10)
-    ap.add_argument("--keep-db", action="store_true")
+    ap.add_argument("--workers", type=int, default=None, help="Granian workers (default: bawaba/server.py)")
+    ap.add_argument("--threads", type=int, default=None, help="Granian blocking threads per worker")
+    ap.add_argument("--conns", type=int, default=8, help="wrk connections")
+    ap.add_argument("--wrk-threads", type=int, default=1)
+    ap.add_argument("--only", default="discovery,cc,refresh,login")
+    ap.add_argument("--runs", type=int, default=1, help="repeat the measures against the same server")
+    ap.add_argument(
+        "--matrix",
+        default="",
+        help="server settings to compare, WORKERSxTHREADS separated by commas (e.g. 1x1,2x1,2x2,3x1)",
+    )
     opts = ap.parse_args()
+    only = set(opts.only.split(","))
     wrk = ensure_wrk()
-    tmp = Path(tempfile.mkdtemp(prefix="bawaba-bench-sso-"))
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB}",
-        "BAWABA_DATA_DIR": str(tmp),
-        "DJANGO_SETTINGS_MODULE": "bawaba.settings.dev",
-        "BAWABA_DEMO": "1",
-        "BAWABA_DEBUG": "0",
-        "BAWABA_BASE_URL": BASE,
-        "PORT": str(PORT),
-        "BAWABA_LOG_LEVEL": "WARNING",
-        "BAWABA_DB_CONN_MAX_AGE": "600",
-    }
-    pg(f"DROP DATABASE IF EXISTS {DB}")
-    pg(f"CREATE DATABASE {DB}")
-    server = None
+    configs = [tuple(int(x) for x in c.split("x")) for c in opts.matrix.split(",") if c] or [
+        (opts.workers, opts.threads)
+    ]
+    n_refresh = 12000 * opts.runs * len(configs)
+    pg_admin(f'DROP DATABASE IF EXISTS "{db_name()}" WITH (FORCE)')
+    pg_admin(f'CREATE DATABASE "{db_name()}"')
     try:
-        sh(str(VENV / "bawaba"), "migrate", "-v0", env=env)
-        sh(str(VENV / "bawaba"), "collectstatic", "--noinput", "-v0", env=env)
-        sh(str(VENV / "bawaba"), "load_demo_data", env=env)
-        setup = json.loads(
-            sh(str(VENV / "python"), str(ROOT / "bench" / "sso_setup.py"), "6000", env=env, cwd=ROOT).stdout
-        )
-        token_file = tmp / "refresh.txt"
-        token_file.write_text("\n".join(setup["refresh_tokens"]) + "\n")
-        (tmp / "disc.lua").write_text(LUA_DISCOVERY)
-        (tmp / "cc.lua").write_text(LUA_CC)
-        (tmp / "refresh.lua").write_text(LUA_REFRESH)
-        server = subprocess.Popen(
-            [str(VENV / "gunicorn"), "-c", "python:bawaba.gunicorn_conf", "bawaba.wsgi"],
-            env=env,
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=open(tmp / "gunicorn.log", "w"),  # noqa: SIM115
-        )
-        import httpx
+        with temp_data_dir("bawaba-bench-sso-") as tmp:
+            port = free_port()
+            BASE = f"http://127.0.0.1:{port}"
+            prom = tmp / "prometheus"
+            prom.mkdir()
+            env = bench_env(
+                tmp,
+                DB_URL,
+                BAWABA_DEBUG="0",
+                BAWABA_BASE_URL=BASE,
+                PORT=str(port),
+                BAWABA_DB_CONN_MAX_AGE="600",
+                PROMETHEUS_MULTIPROC_DIR=str(prom),  # as `bawaba serve` runs it
+            )
+            manage(env, "migrate", "-v0")
+            manage(env, "collectstatic", "--noinput", "-v0")
+            manage(env, "load_demo_data")
+            out = subprocess.run(  # noqa: S603
+                [sys.executable, str(ROOT / "bench" / "sso_setup.py"), str(n_refresh)],
+                env=env,
+                cwd=ROOT,
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+            setup = json.loads(out)
+            token_file = tmp / "refresh.txt"
+            (tmp / "disc.lua").write_text(LUA_DISCOVERY)
+            (tmp / "cc.lua").write_text(LUA_CC)
+            (tmp / "refresh.lua").write_text(LUA_REFRESH)
+            cc_auth = base64.b64encode(f"{setup['cc_id']}:{setup['cc_secret']}".encode()).decode()
+            rp_auth = base64.b64encode(f"{setup['rp_id']}:{setup['rp_secret']}".encode()).decode()
+            s = opts.seconds
+            wrk_kw = {"threads": opts.wrk_threads, "conns": opts.conns}
+            chunk = 0
+            for workers, threads in configs:
+                with server(env, workers=workers, threads=threads, port=port) as (_, main_pid):
+                    import httpx
 
-        for _ in range(100):
-            try:
-                if httpx.get(f"{BASE}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        # warm every worker (keys, client cache)
-        for _ in range(30):
-            httpx.get(f"{BASE}/oidc/jwks")
-        cc_auth = base64.b64encode(f"{setup['cc_id']}:{setup['cc_secret']}".encode()).decode()
-        rp_auth = base64.b64encode(f"{setup['rp_id']}:{setup['rp_secret']}".encode()).decode()
-        s = opts.seconds
-        results = {
-            "machine": machine(),
-            "workers": len(worker_pids(server.pid)),
-            "discovery_jwks": measure(server.pid, lambda: run_wrk(wrk, BASE, s, str(tmp / "disc.lua"))),
-            "client_credentials": measure(
-                server.pid, lambda: run_wrk(wrk, BASE, s, str(tmp / "cc.lua"), [cc_auth])
-            ),
-            "refresh_token": measure(
-                server.pid,
-                lambda: run_wrk(wrk, BASE, s, str(tmp / "refresh.lua"), [rp_auth, str(token_file), "2"]),
-            ),
-        }
-        print(json.dumps(results, indent=2), flush=True)
-        results["argon2_raw"] = argon2_rate(min(s, 8))
+                    with httpx.Client(base_url=BASE) as c:  # warm every worker (keys, client cache)
+                        for _ in range(40):
+                            c.get("/oidc/jwks")
+                            c.get("/.well-known/openid-configuration")
+                    from bawaba.server import default_workers
 
-        def flows():
-            with multiprocessing.Pool(2) as pool:
-                n = sum(pool.map(login_flows, [(s + 5, setup["rp_id"], setup["rp_secret"])] * 2))
-            return {"requests": n}
+                    header = {
+                        "machine": machine(),
+                        "server": {
+                            "workers": workers or default_workers(),
+                            "threads": threads or int(os.environ.get("BAWABA_WEB_THREADS", "2")),
+                            "processes": len(server_pids(main_pid)),
+                        },
+                        "wrk": wrk_kw,
+                        "seconds": s,
+                    }
+                    print(json.dumps(header), flush=True)
+                    for run in range(opts.runs):
+                        results: dict = {"run": run + 1}
+                        if "discovery" in only:
+                            results["discovery_jwks"] = measure(
+                                main_pid, lambda: run_wrk(wrk, BASE, s, str(tmp / "disc.lua"), **wrk_kw)
+                            )
+                        if "cc" in only:
+                            results["client_credentials"] = measure(
+                                main_pid,
+                                lambda: run_wrk(wrk, BASE, s, str(tmp / "cc.lua"), [cc_auth], **wrk_kw),
+                            )
+                        if "refresh" in only:
+                            pool = setup["refresh_tokens"][chunk * 12000 : (chunk + 1) * 12000]
+                            chunk += 1
+                            token_file.write_text("\n".join(pool) + "\n")
+                            results["refresh_token"] = measure(
+                                main_pid,
+                                lambda: run_wrk(
+                                    wrk,
+                                    BASE,
+                                    s,
+                                    str(tmp / "refresh.lua"),
+                                    [rp_auth, str(token_file), str(opts.wrk_threads)],
+                                    **wrk_kw,
+                                ),
+                            )
+                        if "login" in only:
+                            results["argon2_raw"] = argon2_rate(min(s, 8))
 
-        results["login_flow"] = measure(server.pid, flows)
-        results["login_flow"]["ratio_to_argon2_per_core"] = round(
-            results["login_flow"]["per_server_cpu_second"] / results["argon2_raw"]["per_cpu_second"], 3
-        )
-        print(json.dumps(results, indent=2))
+                            def flows():
+                                args = (s, BASE, setup["rp_id"], setup["rp_secret"])
+                                with multiprocessing.Pool(2) as pool:
+                                    return {"requests": sum(pool.map(login_flows, [args] * 2))}
+
+                            flow = measure(main_pid, flows)
+                            flow["ratio_to_argon2_per_core"] = round(
+                                flow["per_server_cpu_second"] / results["argon2_raw"]["per_cpu_second"], 3
+                            )
+                            results["login_flow"] = flow
+                        print(json.dumps(results), flush=True)
     finally:
-        if server:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=30)
-        if not opts.keep_db:
-            pg(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
-def machine() -> dict:
-    model = ""
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            model = line.split(":", 1)[1].strip()
-            break
-    mem = Path("/proc/meminfo").read_text().splitlines()[0].split()[1]
-    return {"nproc": os.cpu_count(), "cpu": model, "memory_gib": round(int(mem) / 1024 / 1024, 1)}
+        pg_admin(f'DROP DATABASE IF EXISTS "{db_name()}" WITH (FORCE)')
 
 
 if __name__ == "__main__":

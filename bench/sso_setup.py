@@ -1,6 +1,7 @@
 """Set-up for bench/sso_bench.py (run inside the benchmark's environment): registers the
 benchmark clients and pre-issues refresh tokens; prints one JSON object."""
 
+import datetime as dt
 import json
 import sys
 
@@ -8,9 +9,13 @@ import django
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
 from bawaba.identity.selectors import user_by_identifier  # noqa: E402
 from bawaba.sso import services  # noqa: E402
-from bawaba.sso.models import Client, TokenFamily  # noqa: E402
+from bawaba.sso import tokens as tokens_mod  # noqa: E402
+from bawaba.sso.models import Client, RefreshToken, TokenFamily  # noqa: E402
 
 n_refresh = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
 Client.objects.filter(client_id__startswith="bench-").delete()
@@ -28,12 +33,31 @@ rp, rp_secret = services.client_create(
     first_party=True,
 )
 user = user_by_identifier("2000112345")
-tokens = []
-for _ in range(n_refresh):
-    fam = TokenFamily.objects.create(
-        client_id=rp.pk, user=user, scope="openid profile", sid="", auth_time=0, acr="loa-low", amr=["pwd"]
-    )
-    tokens.append(services._refresh_new(fam.pk))
+# One family per pre-issued token, as if each came from its own login (bulk inserts: fast set-up).
+families = TokenFamily.objects.bulk_create(
+    [
+        TokenFamily(
+            client_id=rp.pk,
+            user=user,
+            scope="openid profile",
+            sid="",
+            auth_time=0,
+            acr="loa-low",
+            amr=["pwd"],
+        )
+        for _ in range(n_refresh)
+    ],
+    batch_size=2000,
+)
+tokens = [tokens_mod.new_secret(32) for _ in families]
+expires = timezone.now() + dt.timedelta(seconds=settings.BAWABA_OIDC_REFRESH_TOKEN_TTL)
+RefreshToken.objects.bulk_create(
+    [
+        RefreshToken(token_hash=tokens_mod.sha256(t), family_id=f.pk, expires_at=expires)
+        for t, f in zip(tokens, families, strict=True)
+    ],
+    batch_size=2000,
+)
 print(
     json.dumps(
         {

@@ -247,3 +247,23 @@ BAWABA_OIDC_CLIENT_CACHE_SECONDS = int(os.environ.get("BAWABA_OIDC_CLIENT_CACHE_
 # How first-party pages (bawaba.sso.rp) reach the token endpoint: "wsgi" calls this same
 # application in-process (no network; works with one worker), "http" goes over the network.
 BAWABA_SSO_RP_TRANSPORT = os.environ.get("BAWABA_SSO_RP_TRANSPORT", "wsgi")
+
+# Machine-to-machine endpoints served with a reduced middleware stack (bawaba/wsgi.py;
+# docs/architecture.md "Lean protocol endpoints"): they authenticate the client on every
+# request and use no session, CSRF token, locale or messages. Exact paths.
+BAWABA_LEAN_PATHS = [
+    "/.well-known/openid-configuration",
+    "/oidc/jwks",
+    "/oidc/token",
+    "/oidc/introspect",
+    "/oidc/revoke",
+    "/oidc/userinfo",
+    "/oidc/par",
+]
+BAWABA_LEAN_MIDDLEWARE = [
+    "bawaba.core.middleware.RequestIdMiddleware",
+    "bawaba.core.metrics.MetricsMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "bawaba.wsgi.StaticCSPMiddleware",  # the same policy as csp.middleware, built once
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]

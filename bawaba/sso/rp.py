@@ -56,9 +56,9 @@ class _InProcessWSGI:
 
     def __call__(self, environ, start_response):  # type: ignore[no-untyped-def]
         if _InProcessWSGI._app is None:
-            from django.core.wsgi import get_wsgi_application
+            from bawaba.wsgi import application  # protocol endpoints take the lean handler
 
-            _InProcessWSGI._app = get_wsgi_application()
+            _InProcessWSGI._app = application
         lang = translation.get_language()
         started = request_started.disconnect(close_old_connections)
         finished = request_finished.disconnect(close_old_connections)

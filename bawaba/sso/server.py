@@ -34,7 +34,6 @@ from authlib.oidc.core.grants.util import create_half_hash
 from authlib.oidc.rpinitiated import EndSessionEndpoint
 from django.conf import settings
 from django.http import HttpResponse
-from joserfc import jwt
 from joserfc.jwk import KeySet
 
 from . import keys, services, tokens
@@ -163,7 +162,6 @@ class OpenIDCodeExtension(OpenIDCode):
         client: OidcClient = request.client
         code = request.authorization_code
         alg = client.id_token_signed_response_alg
-        key = keys.signing_key(alg)
         now = int(time.time())
         claims: dict[str, Any] = {
             "iss": tokens.issuer(),
@@ -184,11 +182,13 @@ class OpenIDCodeExtension(OpenIDCode):
         if at_hash is not None:
             claims["at_hash"] = at_hash.decode()
         claims.update(user_claims(code.user, set(code.scope.split())))
-        return jwt.encode({"alg": alg, "kid": key.kid, "typ": "JWT"}, claims, key.jwk, algorithms=[alg])
+        return tokens.sign(claims, alg=alg, typ="JWT")  # header {"alg", "kid", "typ": "JWT"}
 
 
 class RefreshTokenGrant(grants.RefreshTokenGrant):
-    """Rotation on every use; presenting a used refresh token revokes the whole family."""
+    """Rotation on every use; presenting a used refresh token revokes the whole family.
+    Without a `scope` parameter (the usual case) the check and the rotation are one
+    statement (`services.refresh_exchange`); a narrowed scope is checked first."""
 
     TOKEN_ENDPOINT_AUTH_METHODS = ALL_AUTH_METHODS
     INCLUDE_NEW_REFRESH_TOKEN = True
@@ -199,24 +199,36 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
         presented = self.request.form.get("refresh_token")
         if not presented:
             raise InvalidRequestError("Missing 'refresh_token' in request.")
+        self.request.refresh_token = None
+        scope = self.request.payload.scope
+        if not scope:
+            return  # checked and rotated at once in create_token_response
         try:
             row = services.refresh_lookup(refresh_token=presented, client=client)
         except services.RefreshRefused as exc:
             raise InvalidGrantError(f"The refresh token is not valid ({exc}).")
-        scope = self.request.payload.scope
-        if scope and not set(scope.split()) <= set(row.scope.split()):
+        if not set(scope.split()) <= set(row.scope.split()):
             raise InvalidScopeError()
         self.request.refresh_token = row
 
     @hooked
     def create_token_response(self):  # type: ignore[no-untyped-def]
         row = self.request.refresh_token
+        client = self.request.client
+        if row is None:
+            try:
+                token = services.refresh_exchange(
+                    refresh_token=self.request.form["refresh_token"], client=client
+                )
+            except services.RefreshRefused as exc:
+                raise InvalidGrantError(f"The refresh token is not valid ({exc}).")
+            return 200, token, self.TOKEN_RESPONSE_HEADER
         scope = self.request.payload.scope or row.scope
         try:
-            token = services.refresh_rotate(row=row, client=self.request.client, scope=scope)
+            token = services.refresh_rotate(row=row, client=client, scope=scope)
         except services.RefreshRefused:
             services.family_revoke(
-                family_id=row.family_id, reason="refresh_reuse", client_id=self.request.client.client_id
+                family_id=row.family_id, reason="refresh_reuse", client_id=client.client_id
             )
             raise InvalidGrantError("The refresh token is not valid (reused).")
         return 200, token, self.TOKEN_RESPONSE_HEADER

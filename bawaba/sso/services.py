@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import logging
 import uuid
 from dataclasses import dataclass
@@ -254,17 +255,55 @@ def _refresh_new(family_id: Any) -> str:
 def tokens_issue_for_code(
     *, client: OidcClient, code: AuthorizationCode, scope: str, with_refresh: bool
 ) -> dict[str, Any]:
-    with transaction.atomic():
-        family = TokenFamily.objects.create(
-            client_id=client.pk,
-            user_id=code.user_id,
-            code_id=code.pk,
-            scope=scope,
-            sid=code.sid,
-            auth_time=code.auth_time,
-            acr=code.acr,
-            amr=code.amr,
+    """The token family of an authorization code and its first refresh token. On
+    PostgreSQL one statement (the refresh token's INSERT in a CTE after the family's), so
+    one round trip and atomic by itself; elsewhere one transaction, two INSERTs."""
+    family = TokenFamily(
+        client_id=client.pk,
+        user_id=code.user_id,
+        code_id=code.pk,
+        scope=scope,
+        sid=code.sid,
+        auth_time=code.auth_time,
+        acr=code.acr,
+        amr=code.amr,
+    )
+    plain = tokens.new_secret(32) if with_refresh else None
+    if connection.vendor == "postgresql" and plain is not None:
+        now = timezone.now()
+        family.created_at = now
+        fam_sql = (
+            f"INSERT INTO {_table(TokenFamily)} (id, client_id, user_id, code_id, scope, sid, auth_time, acr, "  # noqa: S608
+            "amr, created_at, revoked_reason) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s, '') RETURNING id"
         )
+        sql = (
+            f"WITH fam AS ({fam_sql}) INSERT INTO {_table(RefreshToken)} "  # noqa: S608
+            "(token_hash, family_id, created_at, expires_at) SELECT %s, fam.id, %s, %s FROM fam"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                sql,
+                [
+                    family.pk,
+                    client.pk,
+                    code.user_id,
+                    code.pk,
+                    scope,
+                    code.sid,
+                    code.auth_time,
+                    code.acr,
+                    json.dumps(code.amr),
+                    now,
+                    tokens.sha256(plain),
+                    now,
+                    now + dt.timedelta(seconds=settings.BAWABA_OIDC_REFRESH_TOKEN_TTL),
+                ],
+            )
+        token = _token_body(client=client, user_id=code.user_id, family=family)
+        token["refresh_token"] = plain
+        return token
+    with transaction.atomic():
+        family.save(force_insert=True)
         token = _token_body(client=client, user_id=code.user_id, family=family)
         if with_refresh:
             token["refresh_token"] = _refresh_new(family.pk)
@@ -386,6 +425,70 @@ def refresh_rotate(*, row: RefreshRow, client: OidcClient, scope: str) -> dict[s
     return token
 
 
+def refresh_exchange(*, refresh_token: str, client: OidcClient) -> dict[str, Any]:
+    """The refresh grant's hot path (no narrowed scope): check the presented token, mark it
+    used and issue its successor in the same family.
+
+    On PostgreSQL this is one statement, one round trip: an UPDATE … FROM … RETURNING that
+    matches only an unused, unexpired token of this client whose family is not revoked and
+    whose person is active, with the INSERT of the new token in a data-modifying CTE. Two
+    concurrent uses of one token cannot both match (the second UPDATE waits for the first
+    and then finds used_at set). When nothing matches, `refresh_lookup` says why, and a
+    used token revokes its whole family (reuse detection), as before. The commit is
+    asynchronous (see `refresh_rotate`). Other databases take the two-step path."""
+    if connection.vendor != "postgresql":
+        row = refresh_lookup(refresh_token=refresh_token, client=client)
+        try:
+            return refresh_rotate(row=row, client=client, scope=row.scope)
+        except RefreshRefused:  # used concurrently since the lookup: reuse
+            family_revoke(family_id=row.family_id, reason="refresh_reuse", client_id=client.client_id)
+            raise
+    from django.contrib.auth import get_user_model
+
+    now = timezone.now()
+    plain = tokens.new_secret(32)
+    rt, fam, usr = _table(RefreshToken), _table(TokenFamily), _table(get_user_model())
+    sql = (
+        f"WITH used AS (UPDATE {rt} r SET used_at = %s FROM {fam} f, {usr} u "  # noqa: S608
+        "WHERE r.token_hash = %s AND r.used_at IS NULL AND r.expires_at > %s "
+        "AND f.id = r.family_id AND f.client_id = %s AND f.revoked_at IS NULL "
+        "AND u.id = f.user_id AND u.is_active "
+        "RETURNING r.id, f.id AS family_id, f.user_id, f.scope, f.sid, f.auth_time, f.acr), "
+        f"fresh AS (INSERT INTO {rt} (token_hash, family_id, created_at, expires_at) "
+        "SELECT %s, used.family_id, %s, %s FROM used) "
+        "SELECT * FROM used"
+    )
+    params = [
+        now,
+        tokens.sha256(refresh_token),
+        now,
+        client.pk,
+        tokens.sha256(plain),
+        now,
+        now + dt.timedelta(seconds=settings.BAWABA_OIDC_REFRESH_TOKEN_TTL),
+    ]
+    # Asynchronous commit for this statement only, in the same round trip (a multi-statement
+    # simple query is one implicit transaction). Inside a caller's transaction: not touched.
+    async_commit = not connection.in_atomic_block and not connection.settings_dict.get("OPTIONS", {}).get(
+        "server_side_binding"
+    )
+    with connection.cursor() as cursor:
+        if async_commit:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF; " + sql, params)
+            cursor.nextset()
+        else:
+            cursor.execute(sql, params)
+        found = cursor.fetchone()
+    if found is None:
+        refresh_lookup(refresh_token=refresh_token, client=client)  # raises with the reason
+        raise RefreshRefused("reused")  # valid when looked at again: it lost a race
+    rid, fid, user_id, scope, sid, auth_time, acr = found
+    row = RefreshRow(rid, _uuid(fid), client.pk, _uuid(user_id), scope, sid, auth_time, acr)
+    token = _token_body(client=client, user_id=row.user_id, family=row)
+    token["refresh_token"] = plain
+    return token
+
+
 def family_revoke(*, family_id: Any, reason: str, client_id: str = "") -> int:
     with transaction.atomic():
         n = TokenFamily.objects.filter(pk=family_id, revoked_at__isnull=True).update(
@@ -481,7 +584,11 @@ def consent_revoke(*, user: Any, consent_id: Any) -> None:
 def session_client_record(*, sid: str, user: Any, client: OidcClient) -> None:
     if not sid:
         return
-    SessionClient.objects.get_or_create(sid=sid, client_id=client.pk, defaults={"user": user})
+    # One INSERT … ON CONFLICT DO NOTHING (the pair is unique), not a SELECT then INSERT.
+    SessionClient.objects.bulk_create(
+        [SessionClient(sid=sid, client_id=client.pk, user=user, created_at=timezone.now())],
+        ignore_conflicts=True,
+    )
 
 
 def provider_session_ended(*, user: Any, sid: str, except_client_id: str = "", reason: str = "logout") -> int:

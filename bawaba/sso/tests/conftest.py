@@ -11,7 +11,6 @@ import httpx
 import pytest
 from authlib.integrations.httpx_client import OAuth2Client
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
-from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from joserfc import jwt
@@ -32,7 +31,9 @@ def app(db):
     from bawaba.sso.clients import client_cache_clear
 
     client_cache_clear()
-    yield WSGIHandler()
+    from bawaba.wsgi import application
+
+    yield application  # the production entry point: protocol endpoints take the lean handler
     request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)
     client_cache_clear()

@@ -1,0 +1,259 @@
+"""CPU cost of each single sign-on hot path, in-process (no HTTP server, no load generator):
+the WSGI application (bawaba.wsgi) is called directly, so the figure is the application's own
+cost per request, with every middleware, on the database of DATABASE_URL.
+
+    .venv/bin/python bench/sso_profile.py [--n 2000] [--profile token_refresh] [--database-url …]
+
+Creates a throw-away data directory and (for PostgreSQL) recreates the database given.
+`--profile NAME` prints a cProfile of that path (sorted by cumulative time)."""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import cProfile
+import hashlib
+import io
+import json
+import os
+import pstats
+import re
+import secrets
+import subprocess
+import sys
+import time
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench._server import bench_env, manage, temp_data_dir  # noqa: E402
+
+
+class WsgiClient:
+    """A minimal cookie-keeping client that calls the WSGI application in-process."""
+
+    def __init__(self, app, host: str) -> None:
+        self.app, self.host, self.cookies = app, host, {}
+
+    def request(self, method: str, url: str, body: bytes = b"", headers: dict | None = None):
+        parts = urlsplit(url)
+        env = {
+            "REQUEST_METHOD": method,
+            "PATH_INFO": parts.path,
+            "QUERY_STRING": parts.query,
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": self.host.rsplit(":", 1)[1],
+            "HTTP_HOST": self.host,
+            "REMOTE_ADDR": "127.0.0.1",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(body),
+            "wsgi.errors": sys.stderr,
+            "CONTENT_LENGTH": str(len(body)),
+            "HTTP_USER_AGENT": "bench",
+        }
+        for k, v in (headers or {}).items():
+            key = k.upper().replace("-", "_")
+            env[key if key in ("CONTENT_TYPE",) else "HTTP_" + key] = v
+        if self.cookies:
+            env["HTTP_COOKIE"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        status_headers: list = []
+
+        def start_response(status, hdrs, exc_info=None):
+            status_headers[:] = [status, hdrs]
+
+        chunks = self.app(env, start_response)
+        data = b"".join(chunks)
+        if hasattr(chunks, "close"):
+            chunks.close()
+        status, hdrs = status_headers
+        for k, v in hdrs:
+            if k.lower() == "set-cookie":
+                c = SimpleCookie()
+                c.load(v)
+                for name, morsel in c.items():
+                    self.cookies[name] = morsel.value
+        return int(status.split()[0]), dict(hdrs), data
+
+
+def form(data: dict) -> tuple[bytes, dict]:
+    return urlencode(data).encode(), {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", type=int, default=2000)
+    ap.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/bawaba_bench_sso_prof")
+    ap.add_argument("--profile", default="", help="discovery|jwks|cc|refresh|flow")
+    ap.add_argument("--only", default="")
+    ap.add_argument("--restrict", default="", help="regex: print only matching functions in the profile")
+    opts = ap.parse_args()
+    url = opts.database_url
+    if url.startswith("postgres"):
+        subprocess.run([sys.executable, str(ROOT / "bench" / "pg_db.py"), "recreate", url], check=True)  # noqa: S603
+    try:
+        with temp_data_dir("bawaba-sso-prof-") as tmp:
+            host = "127.0.0.1:8999"
+            env = bench_env(
+                tmp, url, BAWABA_DEBUG="0", BAWABA_BASE_URL=f"http://{host}", BAWABA_DB_CONN_MAX_AGE="600"
+            )
+            manage(env, "migrate", "-v0")
+            manage(env, "collectstatic", "--noinput", "-v0")
+            manage(env, "load_demo_data")
+            setup = json.loads(
+                subprocess.run(  # noqa: S603
+                    [sys.executable, str(ROOT / "bench" / "sso_setup.py"), str(opts.n + 10)],
+                    env=env,
+                    cwd=ROOT,
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                ).stdout
+            )
+            os.environ.update(env)
+            from bawaba.wsgi import application
+
+            run(application, host, setup, opts)
+    finally:
+        if url.startswith("postgres"):
+            subprocess.run([sys.executable, str(ROOT / "bench" / "pg_db.py"), "drop", url], check=True)  # noqa: S603
+
+
+def run(app, host: str, setup: dict, opts) -> None:
+    c = WsgiClient(app, host)
+    cc_auth = "Basic " + base64.b64encode(f"{setup['cc_id']}:{setup['cc_secret']}".encode()).decode()
+    rp_auth = "Basic " + base64.b64encode(f"{setup['rp_id']}:{setup['rp_secret']}".encode()).decode()
+    refresh = list(setup["refresh_tokens"])
+
+    def discovery():
+        assert c.request("GET", "/.well-known/openid-configuration")[0] == 200
+
+    def jwks():
+        assert c.request("GET", "/oidc/jwks")[0] == 200
+
+    def cc():
+        body, h = form({"grant_type": "client_credentials", "scope": "openid"})
+        st, _, data = c.request("POST", "/oidc/token", body, {**h, "Authorization": cc_auth})
+        assert st == 200, data
+
+    def do_refresh():
+        body, h = form({"grant_type": "refresh_token", "refresh_token": refresh.pop()})
+        st, _, data = c.request("POST", "/oidc/token", body, {**h, "Authorization": rp_auth})
+        assert st == 200, data
+        refresh.append(json.loads(data)["refresh_token"])
+
+    steps: dict[str, float] = {}
+
+    step_prof = cProfile.Profile() if opts.profile == "flow-sso" else None
+
+    def timed(name, fn, *a):
+        t = time.process_time()
+        sso_step = step_prof is not None and ("authorize" in name or "token" in name)
+        if sso_step:
+            step_prof.enable()
+        out = fn(*a)
+        if sso_step:
+            step_prof.disable()
+        steps[name] = steps.get(name, 0.0) + time.process_time() - t
+        return out
+
+    def flow():
+        b = WsgiClient(app, host)
+        verifier = secrets.token_urlsafe(48)
+        challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+        q = urlencode(
+            {
+                "response_type": "code",
+                "client_id": setup["rp_id"],
+                "redirect_uri": "http://127.0.0.1:9/cb",
+                "scope": "openid profile",
+                "state": "s",
+                "nonce": "n",
+                "code_challenge": challenge,
+                "code_challenge_method": "S256",
+            }
+        )
+        st, h, _ = timed("1 authorize", b.request, "GET", "/oidc/authorize?" + q)
+        login_url = h["Location"]
+        st, _, page = timed("2 login page", b.request, "GET", login_url)
+        csrf = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1).decode()
+        nxt = parse_qs(urlsplit(login_url).query)["next"][0]
+        body, fh = form(
+            {
+                "username": "2000112345",
+                "password": "Bawaba-Demo-2026",
+                "next": nxt,
+                "csrfmiddlewaretoken": csrf,
+            }
+        )
+        st, h, data = timed("3 login POST", b.request, "POST", login_url, body, fh)
+        assert st == 302, data[:500]
+        st, h, _ = timed("4 authorize (code)", b.request, "GET", h["Location"])
+        code = parse_qs(urlsplit(h["Location"]).query)["code"][0]
+        body, fh = form(
+            {
+                "grant_type": "authorization_code",
+                "code": code,
+                "redirect_uri": "http://127.0.0.1:9/cb",
+                "code_verifier": verifier,
+            }
+        )
+        st, _, data = timed(
+            "5 token (code)", b.request, "POST", "/oidc/token", body, {**fh, "Authorization": rp_auth}
+        )
+        assert st == 200 and b"id_token" in data, data
+
+    paths = {"discovery": discovery, "jwks": jwks, "cc": cc, "refresh": do_refresh, "flow": flow}
+    only = opts.only.split(",") if opts.only else list(paths)
+    from argon2 import PasswordHasher, Type
+    from django.conf import settings
+
+    ph = PasswordHasher(
+        type=Type.ID,
+        time_cost=settings.ARGON2_TIME_COST,
+        memory_cost=settings.ARGON2_MEMORY_COST,
+        parallelism=settings.ARGON2_PARALLELISM,
+    )
+    h = ph.hash("x")
+    t0 = time.process_time()
+    for _ in range(50):
+        ph.verify(h, "x")
+    print(f"argon2id verify: {(time.process_time() - t0) / 50 * 1000:.2f} ms CPU")
+    for name in only:
+        fn = paths[name]
+        n = max(20, opts.n // 20) if name == "flow" else opts.n
+        for _ in range(10):
+            fn()
+        prof = cProfile.Profile(time.process_time) if opts.profile == name else None  # CPU, not wall
+        t0 = time.process_time()
+        if prof:
+            prof.enable()
+        for _ in range(n):
+            fn()
+        if prof:
+            prof.disable()
+        cpu = (time.process_time() - t0) / n
+        print(f"{name:10s} {cpu * 1000:7.3f} ms CPU per request ({1 / cpu:,.0f}/CPU-second)", flush=True)
+        if name == "flow":
+            for step, total in sorted(steps.items()):
+                print(f"    {step:20s} {total / (n + 10) * 1000:7.3f} ms")
+            if step_prof is not None:
+                for order in ("cumulative", "tottime"):
+                    s = io.StringIO()
+                    pstats.Stats(step_prof, stream=s).sort_stats(order).print_stats(50)
+                    print(s.getvalue())
+        if prof:
+            s = io.StringIO()
+            pstats.Stats(prof, stream=s).sort_stats("cumulative").print_stats(
+                *[r for r in [opts.restrict] if r], 60
+            )
+            print(s.getvalue())
+            s = io.StringIO()
+            pstats.Stats(prof, stream=s).sort_stats("tottime").print_stats(30)
+            print(s.getvalue())
+
+
+if __name__ == "__main__":
+    main()
