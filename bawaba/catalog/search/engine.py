@@ -4,7 +4,9 @@
 2. Each query term becomes a group of index terms: itself if the vocabulary knows it;
    for the last term, what it begins (people search as they type); otherwise close
    vocabulary terms (edit distance ≤ 1 from 4 letters, ≤ 2 from 8) — typo tolerance.
-   The vocabulary is cached in the process and refreshed when the catalogue changes.
+   The vocabulary is cached in the process and refreshed when the catalogue changes;
+   close terms are found through an index of the vocabulary's deletion neighbourhoods
+   (every term with up to k letters deleted), then checked with the exact distance.
 3. The database engine's full-text index finds the documents matching every group (or,
    if none does, any group).
 4. Ranking is one portable SQL expression: per group, a title hit counts 3×idf, a body
@@ -13,6 +15,7 @@
 
 from __future__ import annotations
 
+import bisect
 import math
 import threading
 import time
@@ -22,6 +25,7 @@ from functools import lru_cache
 
 from django.db import connection
 
+from ..pagecache import MISSING, memo
 from . import analysis, arabic
 
 MAX_TERMS = 8
@@ -36,11 +40,44 @@ class Vocabulary:
     docs: dict[str, int]
     df: dict[str, Counter]
     by_length: dict[str, dict[int, list[str]]] = field(default_factory=dict)
+    # Terms in sorted order (prefix lookups by bisection), per language.
+    ordered: dict[str, list[str]] = field(default_factory=dict)
+    # (lang, depth) -> {term with up to `depth` letters deleted: terms}, built on first use.
+    deletions: dict[tuple[str, int], dict[str, list[str]]] = field(default_factory=dict)
 
     def idf(self, lang: str, term: str) -> int:
         n = max(self.docs.get(lang, 0), 1)
         df = self.df.get(lang, Counter()).get(term, 0)
         return int(round(100 * math.log(1 + (n - df + 0.5) / (df + 0.5))))
+
+    def has_prefix(self, lang: str, start: str) -> bool:
+        terms = self.ordered.get(lang, [])
+        i = bisect.bisect_left(terms, start)
+        return i < len(terms) and terms[i].startswith(start)
+
+    def deletion_index(self, lang: str, depth: int) -> dict[str, list[str]]:
+        key = (lang, depth)
+        index = self.deletions.get(key)
+        if index is None:
+            with _lock:
+                index = self.deletions.get(key)
+                if index is None:
+                    index = {}
+                    for term in self.df.get(lang, ()):
+                        for variant in _deletes(term, depth):
+                            index.setdefault(variant, []).append(term)
+                    self.deletions[key] = index
+        return index
+
+
+def _deletes(term: str, depth: int) -> set[str]:
+    """The term with 0..depth of its letters deleted."""
+    out = {term}
+    frontier = {term}
+    for _ in range(depth):
+        frontier = {t[:i] + t[i + 1 :] for t in frontier for i in range(len(t))}
+        out |= frontier
+    return out
 
 
 _lock = threading.Lock()
@@ -72,6 +109,7 @@ def vocabulary_reset() -> None:
     global _vocab, _checked_at
     with _lock:
         _vocab, _checked_at = None, 0.0
+    _close_terms.cache_clear()
 
 
 def _build(version: int) -> Vocabulary:
@@ -90,7 +128,8 @@ def _build(version: int) -> Vocabulary:
         for term in counter:
             buckets.setdefault(len(term), []).append(term)
         by_length[lang] = buckets
-    return Vocabulary(version=version, docs=dict(docs), df=df, by_length=by_length)
+    ordered = {lang: sorted(counter) for lang, counter in df.items()}
+    return Vocabulary(version=version, docs=dict(docs), df=df, by_length=by_length, ordered=ordered)
 
 
 def _distance_at_most(a: str, b: str, k: int) -> int | None:
@@ -122,17 +161,23 @@ def allowed_typos(surface: str) -> int:
 
 @lru_cache(maxsize=4096)
 def _close_terms(version: int, lang: str, term: str, k: int) -> tuple[str, ...]:
+    """Up to 5 vocabulary terms within distance k of `term`, closest and most frequent first."""
     vocab = _vocab
     if vocab is None or k == 0:
         return ()
     df = vocab.df.get(lang, Counter())
+    # Two strings within k edits (substitutions, insertions, deletions, adjacent
+    # transpositions) become equal after deleting at most k letters from each: the
+    # deletion neighbourhoods give every candidate, the exact distance decides.
+    index = vocab.deletion_index(lang, k)
+    candidates: set[str] = set()
+    for variant in _deletes(term, k):
+        candidates.update(index.get(variant, ()))
     found = []
-    buckets = vocab.by_length.get(lang, {})
-    for length in range(len(term) - k, len(term) + k + 1):
-        for cand in buckets.get(length, ()):
-            d = _distance_at_most(term, cand, k)
-            if d is not None:
-                found.append((d, -df[cand], cand))
+    for cand in candidates:
+        d = _distance_at_most(term, cand, k)
+        if d is not None:
+            found.append((d, -df[cand], cand))
     found.sort()
     return tuple(c for _d, _n, c in found[:5])
 
@@ -184,14 +229,8 @@ def plan(text: str, lang: str) -> list[TermGroup]:
     return groups
 
 
-@lru_cache(maxsize=4096)
-def _prefix_known(version: int, lang: str, start: str) -> bool:
-    vocab = _vocab
-    return vocab is not None and any(t.startswith(start) for t in vocab.df.get(lang, ()))
-
-
 def _has_prefix(vocab: Vocabulary, lang: str, start: str) -> bool:
-    return _prefix_known(vocab.version, lang, start)
+    return vocab.has_prefix(lang, start)
 
 
 def _fts_match(groups: list[TermGroup], op: str) -> str:
@@ -250,12 +289,20 @@ class SearchResult:
 
 def search_ids(text: str, ui_lang: str) -> SearchResult:
     lang = query_lang(text, ui_lang)
+    version = vocabulary().version
     groups = plan(text, lang)
     if not groups:
         return SearchResult([], groups, lang)
-    rows = _run(groups, lang, "and")
-    any_terms = False
-    if not rows and len(groups) > 1:
-        rows = _run(groups, lang, "or")
-        any_terms = bool(rows)
-    return SearchResult([sid for sid, _s in rows], groups, lang, any_terms)
+    # Queries written differently often plan the same (case, spelling, other words for the
+    # same stems, another page of results): their ranking is kept until the next publication.
+    key = ("search", lang, tuple(groups))
+    hit = memo.get(version, key)
+    if hit is MISSING:
+        rows = _run(groups, lang, "and")
+        any_terms = False
+        if not rows and len(groups) > 1:
+            rows = _run(groups, lang, "or")
+            any_terms = bool(rows)
+        hit = (tuple(sid for sid, _s in rows), any_terms)
+        memo.put(version, key, hit)
+    return SearchResult(list(hit[0]), groups, lang, hit[1])
