@@ -7,16 +7,24 @@
    The vocabulary is cached in the process and refreshed when the catalogue changes;
    close terms are found through an index of the vocabulary's deletion neighbourhoods
    (every term with up to k letters deleted), then checked with the exact distance.
-3. The database engine's full-text index finds the documents matching every group (or,
-   if none does, any group).
-4. Ranking is one portable SQL expression: per group, a title hit counts 3×idf, a body
-   hit 1×idf (integers); ties go to popularity, then slug. Both engines therefore
-   return the same results in the same order for the same data."""
+3. The documents matching every group (or, if none does, any group) are found, and
+   ranked (4.), in one of two equivalent ways:
+   - in memory (the default): each process keeps an inverted index of the search
+     documents (term -> documents, title and body apart), built with the vocabulary at
+     each publication; set operations and a sort, no query;
+   - in the database (BAWABA_SEARCH_IN_MEMORY=0): the engine's full-text index (SQLite
+     FTS5, PostgreSQL tsvector) and the ranking as one SQL expression.
+   Both give the same results (tested); the in-memory one costs a fraction of a
+   millisecond where the SQL ranking costs milliseconds for broad queries.
+4. Ranking: per group, a title hit counts 3×idf, a body hit 1×idf (integers); ties go
+   to popularity, then slug (code-point order). SQLite and PostgreSQL therefore return
+   the same results in the same order for the same data."""
 
 from __future__ import annotations
 
 import bisect
 import math
+import os
 import threading
 import time
 from collections import Counter
@@ -32,6 +40,29 @@ MAX_TERMS = 8
 MAX_RESULTS = 1000
 TITLE_WEIGHT = 3
 VOCAB_CHECK_SECONDS = 2.0
+IN_MEMORY = os.environ.get("BAWABA_SEARCH_IN_MEMORY", "1") != "0"
+
+
+@dataclass
+class DocIndex:
+    """The search documents of one language, in memory: per document its service id,
+    popularity and slug; per term the documents having it in the title, in the body."""
+
+    service_id: list[int] = field(default_factory=list)
+    popularity: list[int] = field(default_factory=list)
+    slug: list[str] = field(default_factory=list)
+    title: dict[str, set[int]] = field(default_factory=dict)
+    body: dict[str, set[int]] = field(default_factory=dict)
+
+    def add(self, service_id: int, popularity: int, slug: str, title: set[str], body: set[str]) -> None:
+        n = len(self.service_id)
+        self.service_id.append(service_id)
+        self.popularity.append(popularity)
+        self.slug.append(slug)
+        for term in title:
+            self.title.setdefault(term, set()).add(n)
+        for term in body:
+            self.body.setdefault(term, set()).add(n)
 
 
 @dataclass
@@ -44,6 +75,7 @@ class Vocabulary:
     ordered: dict[str, list[str]] = field(default_factory=dict)
     # (lang, depth) -> {term with up to `depth` letters deleted: terms}, built on first use.
     deletions: dict[tuple[str, int], dict[str, list[str]]] = field(default_factory=dict)
+    index: dict[str, DocIndex] = field(default_factory=dict)
 
     def idf(self, lang: str, term: str) -> int:
         n = max(self.docs.get(lang, 0), 1)
@@ -54,6 +86,14 @@ class Vocabulary:
         terms = self.ordered.get(lang, [])
         i = bisect.bisect_left(terms, start)
         return i < len(terms) and terms[i].startswith(start)
+
+    def prefixed(self, lang: str, start: str) -> list[str]:
+        """The vocabulary terms beginning with `start`."""
+        terms = self.ordered.get(lang, [])
+        i = j = bisect.bisect_left(terms, start)
+        while j < len(terms) and terms[j].startswith(start):
+            j += 1
+        return terms[i:j]
 
     def deletion_index(self, lang: str, depth: int) -> dict[str, list[str]]:
         key = (lang, depth)
@@ -117,11 +157,14 @@ def _build(version: int) -> Vocabulary:
 
     df: dict[str, Counter] = {"ar": Counter(), "en": Counter()}
     docs: Counter = Counter()
-    for lang, title, body in SearchDocument.objects.values_list("lang", "title", "body").iterator(
-        chunk_size=2000
-    ):
-        df.setdefault(lang, Counter()).update(set(title.split()) | set(body.split()))
+    index: dict[str, DocIndex] = {}
+    rows = SearchDocument.objects.values_list("lang", "title", "body", "service_id", "popularity", "slug")
+    for lang, title, body, service_id, popularity, slug in rows.iterator(chunk_size=2000):
+        title_terms, body_terms = set(title.split()), set(body.split())
+        df.setdefault(lang, Counter()).update(title_terms | body_terms)
         docs[lang] += 1
+        if IN_MEMORY:
+            index.setdefault(lang, DocIndex()).add(service_id, popularity, slug, title_terms, body_terms)
     by_length: dict[str, dict[int, list[str]]] = {}
     for lang, counter in df.items():
         buckets: dict[int, list[str]] = {}
@@ -129,7 +172,9 @@ def _build(version: int) -> Vocabulary:
             buckets.setdefault(len(term), []).append(term)
         by_length[lang] = buckets
     ordered = {lang: sorted(counter) for lang, counter in df.items()}
-    return Vocabulary(version=version, docs=dict(docs), df=df, by_length=by_length, ordered=ordered)
+    return Vocabulary(
+        version=version, docs=dict(docs), df=df, by_length=by_length, ordered=ordered, index=index
+    )
 
 
 def _distance_at_most(a: str, b: str, k: int) -> int | None:
@@ -202,8 +247,8 @@ def query_lang(text: str, ui_lang: str) -> str:
     return ui_lang
 
 
-def plan(text: str, lang: str) -> list[TermGroup]:
-    vocab = vocabulary()
+def plan(text: str, lang: str, vocab: Vocabulary | None = None) -> list[TermGroup]:
+    vocab = vocab or vocabulary()
     df = vocab.df.get(lang, Counter())
     surfaces = analysis.surface_tokens(text)[:MAX_TERMS]
     groups: list[TermGroup] = []
@@ -275,6 +320,34 @@ def _run(groups: list[TermGroup], lang: str, op: str) -> list[tuple[int, int]]:
         return [(int(r[0]), int(r[1])) for r in cursor.fetchall()]
 
 
+def _run_in_memory(vocab: Vocabulary, groups: list[TermGroup], lang: str, op: str) -> list[tuple[int, int]]:
+    """What _run computes, from the in-memory index: the same documents, scores and order."""
+    idx = vocab.index.get(lang)
+    if idx is None:
+        return []
+    hits = []
+    for g in groups:
+        terms = list(g.exact) + (vocab.prefixed(lang, g.prefix) if g.prefix else [])
+        title: set[int] = set()
+        body: set[int] = set()
+        for t in terms:
+            title |= idx.title.get(t, set())
+            body |= idx.body.get(t, set())
+        hits.append((g.weight, title, body))
+    matching = [title | body for _w, title, body in hits]
+    found = set.intersection(*matching) if op == "and" else set.union(*matching)
+    scores = dict.fromkeys(found, 0)
+    for weight, title, body in hits:
+        in_title = weight * TITLE_WEIGHT
+        for d in title & found:
+            scores[d] += in_title
+        for d in body & found:
+            scores[d] += weight
+    popularity, slug = idx.popularity, idx.slug
+    ranked = sorted(found, key=lambda d: (-scores[d], -popularity[d], slug[d]))[:MAX_RESULTS]
+    return [(idx.service_id[d], scores[d]) for d in ranked]
+
+
 @dataclass
 class SearchResult:
     service_ids: list[int]
@@ -289,20 +362,24 @@ class SearchResult:
 
 def search_ids(text: str, ui_lang: str) -> SearchResult:
     lang = query_lang(text, ui_lang)
-    version = vocabulary().version
-    groups = plan(text, lang)
+    vocab = vocabulary()
+    groups = plan(text, lang, vocab)
     if not groups:
         return SearchResult([], groups, lang)
     # Queries written differently often plan the same (case, spelling, other words for the
     # same stems, another page of results): their ranking is kept until the next publication.
     key = ("search", lang, tuple(groups))
-    hit = memo.get(version, key)
+    hit = memo.get(vocab.version, key)
     if hit is MISSING:
-        rows = _run(groups, lang, "and")
+
+        def run(op: str) -> list[tuple[int, int]]:
+            return _run_in_memory(vocab, groups, lang, op) if IN_MEMORY else _run(groups, lang, op)
+
+        rows = run("and")
         any_terms = False
         if not rows and len(groups) > 1:
-            rows = _run(groups, lang, "or")
+            rows = run("or")
             any_terms = bool(rows)
         hit = (tuple(sid for sid, _s in rows), any_terms)
-        memo.put(version, key, hit)
+        memo.put(vocab.version, key, hit)
     return SearchResult(list(hit[0]), groups, lang, hit[1])
