@@ -293,12 +293,16 @@ def measure_all(env: dict, slugs: list[str], args: argparse.Namespace, workers: 
         if not args.only or "pages" in args.only:
             # Right after a start (or a publication): every worker renders each page once.
             load("pages_zipf_cold", zipf, s)
-            # The same visits, continued: caches warm, as on a server that has been running.
-            load("pages_zipf_warm", zipf[len(zipf) // 2 :], s)
+            # The same stream of visits, continued where it stopped: caches warmer, as on a
+            # server that has been running.
+            load("pages_zipf_warm", zipf[result["pages_zipf_cold"]["requests"] :], s)
             load("pages_uniform", uniform, s)
         if not args.only or "search" in args.only:
             load("search_realistic", realistic, s / 2)
-            load("search_distinct", distinct, s)
+            # Distinct queries right after a start (vocabulary, index and the list items of
+            # each service rendered once per worker), then more distinct queries, warm.
+            load("search_distinct_cold", distinct, s / 2)
+            load("search_distinct", distinct[result["search_distinct_cold"]["requests"] :], s)
         result["weight"] = page_weight(port, "dvld-licence-renewal-private")
     return result
 

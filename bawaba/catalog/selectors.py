@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from .models import Agency, CatalogueState, Category, Fee, LifeEvent, Service, ServiceCentre
@@ -43,6 +44,55 @@ def service_for_application(slug: str) -> Service | None:
         .filter(slug=slug)
         .first()
     )
+
+
+@dataclass(frozen=True)
+class ServiceRef:
+    """What a link to a published service shows: its address and name."""
+
+    id: int
+    slug: str
+    name_ar: str
+    name_en: str
+    popularity: int
+
+    @property
+    def name(self) -> str:
+        from django.utils import translation
+
+        if (translation.get_language() or "ar").startswith("en"):
+            return self.name_en or self.name_ar
+        return self.name_ar or self.name_en
+
+
+def service_refs() -> dict[int, ServiceRef]:
+    """Every published service's id, address, names and popularity (one light query)."""
+    rows = Service.objects.filter(status=PUBLISHED).values_list(
+        "id", "slug", "name_ar", "name_en", "popularity"
+    )
+    return {r[0]: ServiceRef(*r) for r in rows}
+
+
+def service_links(service_id: int) -> dict[str, list[int]]:
+    """Ids of a service's life events, categories and related services (one query)."""
+    life_events = Service.life_events.through._meta.db_table
+    categories = Service.categories.through._meta.db_table
+    related = Service.related.through._meta.db_table
+    sql = (
+        f"SELECT 'life_events', lifeevent_id FROM {life_events} WHERE service_id = %s "  # noqa: S608
+        f"UNION ALL SELECT 'categories', category_id FROM {categories} WHERE service_id = %s "
+        f"UNION ALL SELECT 'related', to_service_id FROM {related} WHERE from_service_id = %s"
+    )
+    out: dict[str, list[int]] = {"life_events": [], "categories": [], "related": []}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [service_id] * 3)
+        for kind, pk in cursor.fetchall():
+            out[kind].append(int(pk))
+    return out
+
+
+def agency_centres(agency_id: int) -> list[ServiceCentre]:
+    return list(ServiceCentre.objects.filter(agency_id=agency_id).order_by("governorate", "name_en"))
 
 
 def service_status(slug: str) -> str | None:

@@ -133,12 +133,29 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 @require_GET
 @catalogue_cache
 def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    service = selectors.service_get(slug)
+    # Three small queries (the service with its agency, its fees, the ids of what it links
+    # to); life events, related services' names and the agency's centres come from reads
+    # kept until the next publication.
+    service = selectors.service_for_application(slug)
     if service is None:
         if selectors.service_status(slug) == "withdrawn":
             return render(request, "catalog/gone.html", status=410)
         raise Http404
-    return render(request, "catalog/service.html", {"service": service})
+    links = selectors.service_links(service.pk)
+    refs = _cached(("refs",), selectors.service_refs)
+    related = sorted((refs[i] for i in links["related"] if i in refs), key=lambda r: (-r.popularity, r.slug))
+    return render(
+        request,
+        "catalog/service.html",
+        {
+            "service": service,
+            "life_events": [e for e in _life_events() if e.pk in links["life_events"]],
+            "related": related,
+            "centres": _cached(
+                ("centres", service.agency_id), lambda: selectors.agency_centres(service.agency_id)
+            ),
+        },
+    )
 
 
 @require_GET
