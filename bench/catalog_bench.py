@@ -1,13 +1,19 @@
 """Portal catalogue and search benchmark (issue 4).
 
-    .venv/bin/python bench/catalog_bench.py [--db sqlite|postgres|both] [--seconds 12]
+    .venv/bin/python bench/catalog_bench.py [--db sqlite|postgres|both] [--seconds 10]
+                                            [--workers N] [--threads N] [--connections N]
 
 For each database: builds a fresh catalogue of 2,000 published services (the 85 demo
-services plus generated ones from realistic Arabic/English words), starts gunicorn (the
-production server, DEBUG off) and drives it from separate load processes over
-127.0.0.1 for a bounded time:
-  1. service pages + catalogue listing pages (anonymous visitors) — req/s and p95;
-  2. search over a mix of realistic queries (Arabic, English, typos, partial words) — q/s and p95;
+services plus generated ones from realistic Arabic/English words), starts the production
+server (Granian, bench/_server.py `server()`, DEBUG off, PROMETHEUS_MULTIPROC_DIR set as
+`bawaba serve` does) and drives it with wrk (bench/_wrk.py) over 127.0.0.1, each measure
+bounded in time:
+  0. baseline: /healthz (no database, no template) - the server + middleware floor;
+  1. service pages + catalogue listing pages (anonymous visitors), visits Zipf-distributed
+     by popularity, then every address equally likely - req/s and p95;
+  2. search: realistic queries (Arabic, English, typos, partial words; repeated, so mostly
+     answered from the page cache) and all-distinct queries (every request a query not
+     seen before: the search engine's real cost) - q/s and p95;
   3. page weight: HTML + CSS + JS bytes of a service page (uncompressed).
 PostgreSQL uses the database `bawaba_bench_catalog` (created and dropped) at
 BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres)."""
@@ -17,21 +23,18 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import multiprocessing as mp
 import os
 import random
 import re
-import shutil
 import subprocess
 import sys
-import tempfile
-import time
 import urllib.parse
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = ROOT / ".venv" / "bin"
-PORT = int(os.environ.get("BENCH_PORT", "8741"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _wrk  # noqa: E402
+from _server import BIN, bench_env, machine, server, temp_data_dir  # noqa: E402
+
 N_SERVICES = 2000
 PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 PG_DB = "bawaba_bench_catalog"
@@ -101,25 +104,14 @@ QUERIES_EN = [
 
 
 def log(*a):  # type: ignore[no-untyped-def]
-    print(*a, flush=True)
+    print(*a, flush=True, file=sys.stderr)
 
 
 def env_for(db: str, data_dir: Path) -> dict:
-    env = os.environ.copy()
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "bawaba.settings.dev",
-            "BAWABA_DATA_DIR": str(data_dir),
-            "BAWABA_DEMO": "1",
-            "BAWABA_DEBUG": "0",
-            "BAWABA_LOG_LEVEL": "WARNING",
-            "PYTHONDONTWRITEBYTECODE": "1",
-        }
-    )
-    env.pop("DATABASE_URL", None)
-    if db == "postgres":
-        env["DATABASE_URL"] = PG_URL.rsplit("/", 1)[0] + "/" + PG_DB
-    return env
+    url = PG_URL.rsplit("/", 1)[0] + "/" + PG_DB if db == "postgres" else None
+    prom = data_dir / "prometheus"
+    prom.mkdir(parents=True, exist_ok=True)
+    return bench_env(data_dir, url, BAWABA_DEBUG="0", PROMETHEUS_MULTIPROC_DIR=str(prom))
 
 
 def pg_admin(sql: str) -> None:
@@ -165,95 +157,103 @@ print("indexed", search_index_rebuild())
 def prepare(db: str, data_dir: Path) -> dict:
     env = env_for(db, data_dir)
     if db == "postgres":
-        pg_admin(f"DROP DATABASE IF EXISTS {PG_DB}")
+        pg_admin(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
         pg_admin(f"CREATE DATABASE {PG_DB}")
-    subprocess.run([BIN / "bawaba", "setup", "--demo"], env=env, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([BIN / "bawaba", "setup", "--demo"], env=env, check=True, stdout=subprocess.DEVNULL)  # noqa: S603
     code = GENERATE.format(ar=AR_WORDS, en=EN_WORDS, n=N_SERVICES)
-    subprocess.run([BIN / "bawaba", "shell", "-c", code], env=env, check=True)
+    subprocess.run([BIN / "bawaba", "shell", "-c", code], env=env, check=True, stdout=subprocess.DEVNULL)  # noqa: S603
     return env
 
 
-def start_server(env: dict, workers: int) -> subprocess.Popen:
-    env = dict(env)
-    env["BAWABA_BIND"] = f"127.0.0.1:{PORT}"
-    env["BAWABA_WEB_WORKERS"] = str(workers)
-    proc = subprocess.Popen(
-        [BIN / "gunicorn", "-c", "python:bawaba.gunicorn_conf", "bawaba.wsgi"],
+def published_slugs(env: dict) -> list[str]:
+    out = subprocess.run(  # noqa: S603
+        [
+            BIN / "bawaba",
+            "shell",
+            "-c",
+            "from bawaba.catalog.models import Service; import json; "
+            "print(json.dumps(list(Service.objects.filter(status='published').order_by('-popularity', 'slug')"
+            ".values_list('slug', flat=True))))",
+        ],
         env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    for _ in range(100):
-        try:
-            c = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)
-            c.request("GET", "/healthz")
-            if c.getresponse().status == 200:
-                return proc
-        except OSError:
-            time.sleep(0.2)
-    proc.kill()
-    raise SystemExit("server did not start")
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
 
 
-def worker(paths: list[str], seconds: float, seed: int, out: mp.Queue, zipf: bool = False) -> None:
+def page_addresses(slugs: list[str]) -> list[str]:
+    """Home, catalogue listing pages and every service page, in both languages, most
+    visited first (popular services, then the listing's first pages)."""
+    pages = ["/", "/en/", "/services/", "/en/services/"]
+    for s in slugs:  # most popular first
+        pages += [f"/services/{s}/", f"/en/services/{s}/"]
+    pages += [f"/services/?page={i}" for i in range(2, 100)]
+    pages += [f"/en/services/?page={i}" for i in range(2, 100)]
+    return pages
+
+
+def zipf_sample(paths: list[str], n: int, seed: int = 1) -> list[str]:
+    """n visits following a Zipf law over the addresses (rank 1 most visited), as web traffic does."""
     rnd = random.Random(seed)
-    if zipf:
-        # Visits follow a Zipf law over the addresses (most-visited first), as web traffic does.
-        cum, total = [], 0.0
-        for rank in range(1, len(paths) + 1):
-            total += 1.0 / rank
-            cum.append(total)
-        pick = lambda: rnd.choices(paths, cum_weights=cum)[0]  # noqa: E731
-    else:
-        pick = lambda: rnd.choice(paths)  # noqa: E731
-    conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=10)
-    lat: list[float] = []
-    errors = 0
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        path = pick()
-        t0 = time.perf_counter()
-        try:
-            conn.request("GET", path, headers={"Connection": "keep-alive"})
-            r = conn.getresponse()
-            r.read()
-            if r.status != 200:
-                errors += 1
-            if r.getheader("Connection", "").lower() == "close":
-                conn.close()
-        except (OSError, http.client.HTTPException):
-            errors += 1
-            conn.close()
-            conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=10)
-        lat.append(time.perf_counter() - t0)
-    out.put((lat, errors))
+    weights = [1.0 / rank for rank in range(1, len(paths) + 1)]
+    return rnd.choices(paths, weights=weights, k=n)
 
 
-def load(paths: list[str], seconds: float, clients: int, zipf: bool = False) -> dict:
-    q: mp.Queue = mp.Queue()
-    procs = [mp.Process(target=worker, args=(paths, seconds, i, q, zipf)) for i in range(clients)]
-    t0 = time.monotonic()
-    for p in procs:
-        p.start()
-    results = [q.get() for _ in procs]
-    for p in procs:
-        p.join()
-    elapsed = time.monotonic() - t0
-    lat = sorted(x for r in results for x in r[0])
-    n = len(lat)
-    return {
-        "requests": n,
-        "errors": sum(r[1] for r in results),
-        "rps": round(n / seconds, 1),
-        "p50_ms": round(lat[n // 2] * 1000, 1) if n else None,
-        "p95_ms": round(lat[int(n * 0.95)] * 1000, 1) if n else None,
-        "elapsed_s": round(elapsed, 1),
-    }
+def uniform_sample(paths: list[str], n: int, seed: int = 2) -> list[str]:
+    rnd = random.Random(seed)
+    return [rnd.choice(paths) for _ in range(n)]
 
 
-def page_weight(slug: str) -> dict:
-    c = http.client.HTTPConnection("127.0.0.1", PORT, timeout=10)
+def _typo(word: str, rnd: random.Random) -> str:
+    if len(word) < 5:
+        return word
+    i = rnd.randrange(1, len(word) - 1)
+    kind = rnd.randrange(3)
+    if kind == 0:  # a letter left out
+        return word[:i] + word[i + 1 :]
+    if kind == 1:  # two letters swapped
+        return word[: i - 1] + word[i] + word[i - 1] + word[i + 1 :]
+    return word[:i] + word[i] + word[i:]  # a letter doubled
+
+
+def realistic_searches() -> list[str]:
+    out = [f"/services/search/?q={urllib.parse.quote(q)}" for q in QUERIES_AR]
+    out += [f"/en/services/search/?q={urllib.parse.quote(q)}" for q in QUERIES_EN]
+    return out
+
+
+def distinct_searches(n: int, seed: int = 7) -> list[str]:
+    """n different queries (never repeated, so never answered from a page cache): the
+    realistic ones, then one to three catalogue words per query with typos (a third of
+    the queries) and words still being typed (a fifth), in Arabic and English."""
+    rnd = random.Random(seed)
+    seen: set[str] = set()
+    out: list[str] = []
+    for url in realistic_searches():
+        seen.add(url)
+        out.append(url)
+    vocab = {"ar": AR_WORDS + [w for q in QUERIES_AR for w in q.split()], "en": EN_WORDS}
+    while len(out) < n:
+        lang = rnd.choice(("ar", "en"))
+        words = rnd.sample(vocab[lang], rnd.choice((1, 2, 2, 2, 3)))
+        if rnd.random() < 0.33:
+            k = rnd.randrange(len(words))
+            words[k] = _typo(words[k], rnd)
+        if rnd.random() < 0.2 and len(words[-1]) > 4:
+            words[-1] = words[-1][: rnd.randrange(3, len(words[-1]))]
+        prefix = "" if lang == "ar" else "/en"
+        url = f"{prefix}/services/search/?q={urllib.parse.quote(' '.join(words))}"
+        if url not in seen:
+            seen.add(url)
+            out.append(url)
+    rnd.shuffle(out)
+    return out
+
+
+def page_weight(port: int, slug: str) -> dict:
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     c.request("GET", f"/services/{slug}/")
     html = c.getresponse().read()
     total = len(html)
@@ -264,80 +264,89 @@ def page_weight(slug: str) -> dict:
     return {"html_bytes": len(html), "assets": [a.decode() for a in assets], "total_bytes": total}
 
 
-def run(db: str, seconds: float) -> dict:
-    data_dir = Path(tempfile.mkdtemp(prefix="bawaba-bench-catalog-"))
-    try:
-        log(f"== {db}: building a catalogue of {N_SERVICES} services")
-        env = prepare(db, data_dir)
-        slugs_out = subprocess.run(
-            [
-                BIN / "bawaba",
-                "shell",
-                "-c",
-                "from bawaba.catalog.models import Service; import json; "
-                "print(json.dumps(list(Service.objects.filter(status='published').order_by('-popularity', 'slug')"
-                ".values_list('slug', flat=True))))",
-            ],
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-        slugs = json.loads(slugs_out.strip().splitlines()[-1])
-        pages = ["/", "/en/", "/services/", "/en/services/"]
-        for s in slugs:  # most popular first
-            pages += [f"/services/{s}/", f"/en/services/{s}/"]
-        pages += [f"/services/?page={i}" for i in range(2, 100)] + [
-            f"/en/services/?page={i}" for i in range(2, 100)
-        ]
-        searches = [f"/services/search/?q={urllib.parse.quote(q)}" for q in QUERIES_AR]
-        searches += [f"/en/services/search/?q={urllib.parse.quote(q)}" for q in QUERIES_EN]
-        # Varied pages of results and unique typos so search is not only served from memory.
-        rnd = random.Random(7)
-        for _ in range(400):
-            w = rnd.choice(EN_WORDS)
-            typo = w[:2] + w[3:] if len(w) > 5 else w
-            searches.append(f"/en/services/search/?q={urllib.parse.quote(rnd.choice(EN_WORDS) + ' ' + typo)}")
-            a = rnd.choice(AR_WORDS)
-            searches.append(f"/services/search/?q={urllib.parse.quote(a + ' ' + rnd.choice(AR_WORDS))}")
-        workers = int(os.environ.get("BENCH_WORKERS", "3"))
-        clients = int(os.environ.get("BENCH_CLIENTS", "4"))
-        server = start_server(env, workers)
+def measure_all(env: dict, slugs: list[str], args: argparse.Namespace, workers: int, threads: int) -> dict:
+    s = args.seconds
+    pages = page_addresses(slugs)
+    zipf = zipf_sample(pages, 200_000)
+    uniform = uniform_sample(pages, 200_000)
+    realistic = realistic_searches()
+    distinct = distinct_searches(args.distinct)
+    result: dict = {"workers": workers, "threads": threads, "connections": args.connections}
+    with server(env, workers=workers, threads=threads) as (port, pid):
+        base = f"http://127.0.0.1:{port}"
+
+        def load(name: str, paths: list[str], seconds: float, connections: int | None = None) -> None:
+            r = _wrk.run(
+                base, paths, seconds=seconds, connections=connections or args.connections, server_pid=pid
+            )
+            result[name] = r
+            log(
+                f"   {name:22s} {r['rps']:8.1f} req/s  p50 {r['p50_ms']:6.1f}  p95 {r['p95_ms']:6.1f}  "
+                f"p99 {r['p99_ms']:6.1f} ms  errors {r['errors']}  server CPU {r['server_cpu_s']} s  "
+                f"wrk CPU {r['wrk_cpu_s']} s  load {r['loadavg_1m_after']}"
+            )
+
+        # Load the code and templates in every worker (a few addresses only: page caches stay cold).
+        _wrk.run(base, ["/healthz", "/", "/en/services/", realistic[0]], seconds=2, connections=4)
+        if not args.only or "baseline" in args.only:
+            load("baseline_healthz", ["/healthz"], s / 2)
+        if not args.only or "pages" in args.only:
+            # Right after a start (or a publication): every worker renders each page once.
+            load("pages_zipf_cold", zipf, s)
+            # The same stream of visits, continued where it stopped: caches warmer, as on a
+            # server that has been running.
+            load("pages_zipf_warm", zipf[result["pages_zipf_cold"]["requests"] :], s)
+            load("pages_uniform", uniform, s)
+        if not args.only or "search" in args.only:
+            load("search_realistic", realistic, s / 2)
+            # Distinct queries right after a start (vocabulary, index and the list items of
+            # each service rendered once per worker), then more distinct queries, warm.
+            load("search_distinct_cold", distinct, s / 2)
+            load("search_distinct", distinct[result["search_distinct_cold"]["requests"] :], s)
+        result["weight"] = page_weight(port, "dvld-licence-renewal-private")
+    return result
+
+
+def run(db: str, args: argparse.Namespace) -> dict:
+    with temp_data_dir("bawaba-bench-catalog-") as data_dir:
         try:
-            load(pages[:50] + searches[:20], 2, 2)  # warm up
-            result = {"db": db, "services": len(slugs), "gunicorn_workers": workers, "clients": clients}
-            log(f"   pages ({len(pages)} addresses, Zipf-distributed visits) for {seconds}s")
-            result["pages"] = load(pages, seconds, clients, zipf=True)
-            log("  ", result["pages"])
-            log(f"   pages, every address equally likely (mostly uncached) for {seconds / 2}s")
-            result["pages_uniform"] = load(pages, seconds / 2, clients)
-            log("  ", result["pages_uniform"])
-            log(f"   search ({len(searches)} distinct queries) for {seconds}s")
-            result["search"] = load(searches, seconds, clients)
-            log("  ", result["search"])
-            result["weight"] = page_weight("dvld-licence-renewal-private")
-            log("  ", result["weight"])
-            return result
+            log(f"== {db}: building a catalogue of {N_SERVICES} services")
+            env = prepare(db, data_dir)
+            slugs = published_slugs(env)
+            out: dict = {"db": db, "services": len(slugs), "machine": machine(), "runs": []}
+            for config in args.configs:
+                workers, threads = (int(x) for x in config.split("x"))
+                for n in range(args.repeat):
+                    log(f"== {db}: Granian {workers} workers x {threads} threads, run {n + 1}")
+                    out["runs"].append(measure_all(env, slugs, args, workers, threads))
+            return out
         finally:
-            server.terminate()
-            server.wait(10)
-    finally:
-        shutil.rmtree(data_dir, ignore_errors=True)
-        if db == "postgres":
-            try:
-                pg_admin(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
-            except Exception as exc:  # noqa: BLE001
-                log("could not drop the benchmark database:", exc)
+            if db == "postgres":
+                try:
+                    pg_admin(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
+                except Exception as exc:  # noqa: BLE001
+                    log("could not drop the benchmark database:", exc)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
-    ap.add_argument("--seconds", type=float, default=12.0)
+    ap.add_argument("--seconds", type=float, default=10.0, help="per measure (at most 25)")
+    ap.add_argument(
+        "--configs",
+        default=os.environ.get("BENCH_CONFIGS", "2x4"),
+        help="comma-separated Granian WORKERSxTHREADS to measure, e.g. 1x4,2x2,2x4",
+    )
+    ap.add_argument("--connections", type=int, default=16, help="concurrent keep-alive connections")
+    ap.add_argument("--repeat", type=int, default=1, help="runs per configuration")
+    ap.add_argument("--distinct", type=int, default=30_000, help="how many distinct search queries")
+    ap.add_argument("--only", default="", help="comma-separated subset: baseline,pages,search")
     args = ap.parse_args()
+    args.seconds = min(args.seconds, 25.0)
+    args.configs = [c.strip() for c in args.configs.split(",") if c.strip()]
+    args.only = [c.strip() for c in args.only.split(",") if c.strip()]
     dbs = ["sqlite", "postgres"] if args.db == "both" else [args.db]
-    results = [run(db, min(args.seconds, 25.0)) for db in dbs]
-    print(json.dumps(results, indent=1))
+    print(json.dumps([run(db, args) for db in dbs], indent=1))
 
 
 if __name__ == "__main__":

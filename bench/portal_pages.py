@@ -1,22 +1,25 @@
 """Benchmark: the citizen's application form, dashboard and application page, and a
-submission, against the production server (gunicorn via `bawaba serve`), over 127.0.0.1.
+submission, against the production server (Granian, bench/_server.py `server()`), over
+127.0.0.1, on SQLite and PostgreSQL.
 
-Baseline measured in the same run: /healthz (no database, no template) — the server's floor.
-Each measure runs for a bounded time (default 8 s) with N concurrent clients.
+Baseline measured in the same run: /healthz (no database, no template) - the server's floor.
+Pages are driven by wrk (bench/_wrk.py) with the demo citizen's session cookie (one login;
+a TOTP code is single-use); form + POST submission by Python clients (each submission
+needs the form's one-time token). Each measure runs for a bounded time (default 8 s).
 
-    .venv/bin/python bench/portal_pages.py [--seconds 8] [--clients 4] [--port 8731]
+    .venv/bin/python bench/portal_pages.py [--db sqlite|postgres|both] [--seconds 8]
+                                           [--connections 8] [--workers N] [--threads N]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -24,9 +27,13 @@ from pathlib import Path
 import httpx
 import pyotp
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = ROOT / ".venv" / "bin"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _wrk  # noqa: E402
+from _server import BIN, bench_env, machine, server, temp_data_dir  # noqa: E402
+
 SECRET = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+PG_DB = "bawaba_bench_portal"
 
 
 def login(base: str) -> httpx.Client:
@@ -81,115 +88,125 @@ def run(name: str, fn, seconds: float, clients: int) -> dict:
         "p95_ms": 1000 * lat[int(0.95 * (len(lat) - 1))],
         "errors": errors,
     }
-    print(
+    log(
         f"{name:38s} {res['requests']:6d} req  {res['rps']:7.1f} req/s  p50 {res['p50_ms']:6.1f} ms  p95 {res['p95_ms']:6.1f} ms  errors {errors}"
     )
     return res
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--seconds", type=float, default=8)
-    ap.add_argument("--clients", type=int, default=4)
-    ap.add_argument("--port", type=int, default=8731)
-    args = ap.parse_args()
-    data_dir = Path(tempfile.mkdtemp(prefix="bawaba-bench-portal-"))
-    env = {
-        **os.environ,
-        "BAWABA_DATA_DIR": str(data_dir),
-        "PORT": str(args.port),
-        "DJANGO_SETTINGS_MODULE": "bawaba.settings.dev",
-    }
-    subprocess.run([str(BIN / "bawaba"), "setup", "--demo"], env=env, check=True, stdout=subprocess.DEVNULL)
-    server = subprocess.Popen(
-        [str(BIN / "bawaba"), "serve", "--port", str(args.port), "--no-worker"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+def pg_url() -> str:
+    return PG_URL.rsplit("/", 1)[0] + "/" + PG_DB
+
+
+def log(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def show(name: str, r: dict) -> None:
+    log(
+        f"{name:38s} {r['rps']:8.1f} req/s  p50 {r['p50_ms']:6.1f} ms  p95 {r['p95_ms']:6.1f} ms  "
+        f"errors {r['errors']}  server CPU {r.get('server_cpu_s', '-')} s"
     )
-    base = f"http://127.0.0.1:{args.port}"
-    try:
-        for _ in range(100):
-            try:
-                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        first = login(base)  # one login (a TOTP code is single-use); its session is shared
-        sessions = [first]
-        for _ in range(args.clients - 1):
-            c = httpx.Client(base_url=base, follow_redirects=False, timeout=30)
-            c.cookies.update(first.cookies)
-            sessions.append(c)
-        # One application to show on the dashboard.
-        c = sessions[0]
-        page = c.get("/en/services/moj-non-conviction-certificate/apply/").text
-        token = re.search(r'name="token" value="([^"]+)"', page).group(1)
-        r = c.post(
-            "/en/services/moj-non-conviction-certificate/apply/",
+
+
+def measure(db: str, args: argparse.Namespace) -> dict:
+    with temp_data_dir("bawaba-bench-portal-") as data_dir:
+        prom = data_dir / "prometheus"
+        prom.mkdir()
+        url = pg_url() if db == "postgres" else None
+        if url:
+            subprocess.run(
+                [str(BIN / "python"), str(Path(__file__).with_name("pg_db.py")), "recreate", url], check=True
+            )  # noqa: S603
+        try:
+            env = bench_env(data_dir, url, BAWABA_DEBUG="0", PROMETHEUS_MULTIPROC_DIR=str(prom))
+            subprocess.run(
+                [str(BIN / "bawaba"), "setup", "--demo"], env=env, check=True, stdout=subprocess.DEVNULL
+            )  # noqa: S603
+            with server(env, workers=args.workers, threads=args.threads) as (port, pid):
+                return run_all(f"http://127.0.0.1:{port}", pid, db, args)
+        finally:
+            if url:
+                subprocess.run(
+                    [str(BIN / "python"), str(Path(__file__).with_name("pg_db.py")), "drop", url], check=False
+                )  # noqa: S603
+
+
+def run_all(base: str, pid: int, db: str, args: argparse.Namespace) -> dict:
+    first = login(base)  # one login (a TOTP code is single-use); its session is shared
+    cookie = "Cookie: " + "; ".join(f"{k}={v}" for k, v in first.cookies.items())
+    # One application to show on the dashboard.
+    page = first.get("/en/services/moj-non-conviction-certificate/apply/").text
+    token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+    r = first.post(
+        "/en/services/moj-non-conviction-certificate/apply/",
+        data={
+            "token": token,
+            "version": "1",
+            "action": "submit",
+            "purpose": "study",
+            "csrfmiddlewaretoken": first.cookies.get("bawaba_csrf"),
+        },
+        headers={"Referer": base},
+    )
+    detail = r.headers["location"]
+    form = "/en/services/moj-non-conviction-certificate/apply/"
+    for path in (form, "/en/dashboard/", detail):  # the session sees these pages
+        assert first.get(path).status_code == 200, path
+    results: dict = {"db": db, "workers": args.workers, "threads": args.threads, "machine": machine()}
+    s = args.seconds
+    c = args.connections
+    _wrk.run(base, ["/healthz", form], seconds=1, connections=2, headers=[cookie])  # warm up
+    for name, paths, headers in (
+        ("baseline GET /healthz", ["/healthz"], []),
+        ("GET application form (logged in)", [form], [cookie]),
+        ("GET dashboard", ["/en/dashboard/"], [cookie]),
+        ("GET application page", [detail], [cookie]),
+    ):
+        results[name] = _wrk.run(base, paths, seconds=s, connections=c, headers=headers, server_pid=pid)
+        show(name, results[name])
+
+    sessions = [first]
+    for _ in range(args.clients - 1):
+        client = httpx.Client(base_url=base, follow_redirects=False, timeout=30)
+        client.cookies.update(first.cookies)
+        sessions.append(client)
+
+    def submit(client: httpx.Client) -> bool:
+        html = client.get("/en/services/cspd-e-certificate/apply/").text
+        tok = re.search(r'name="token" value="([^"]+)"', html).group(1)
+        r = client.post(
+            "/en/services/cspd-e-certificate/apply/",
             data={
-                "token": token,
+                "token": tok,
                 "version": "1",
                 "action": "submit",
-                "purpose": "study",
-                "csrfmiddlewaretoken": c.cookies.get("bawaba_csrf"),
+                "certificate": "birth",
+                "copies": "1",
+                "delivery": "pickup",
+                "csrfmiddlewaretoken": client.cookies.get("bawaba_csrf"),
             },
             headers={"Referer": base},
         )
-        detail = r.headers["location"]
-        anon = [httpx.Client(base_url=base, timeout=30) for _ in range(args.clients)]
-        counter = iter(range(10**9))
+        return r.status_code == 302
 
-        def session_for(i):
-            return sessions[i]
+    submit.__self_client__ = lambda i: sessions[i]  # type: ignore[attr-defined]
+    results["GET form + POST submission"] = run("GET form + POST submission", submit, s, args.clients)
+    return results
 
-        def anon_for(i):
-            return anon[i]
 
-        def get(path, clients_for):
-            def fn(client):
-                return client.get(path).status_code == 200
-
-            fn.__self_client__ = clients_for
-            return fn
-
-        def submit(client):
-            html = client.get("/en/services/cspd-e-certificate/apply/").text
-            tok = re.search(r'name="token" value="([^"]+)"', html).group(1)
-            r = client.post(
-                "/en/services/cspd-e-certificate/apply/",
-                data={
-                    "token": tok,
-                    "version": "1",
-                    "action": "submit",
-                    "certificate": "birth",
-                    "copies": "1",
-                    "delivery": "pickup",
-                    "csrfmiddlewaretoken": client.cookies.get("bawaba_csrf"),
-                },
-                headers={"Referer": base},
-            )
-            next(counter)
-            return r.status_code == 302
-
-        submit.__self_client__ = session_for
-        results = [
-            run("baseline GET /healthz", get("/healthz", anon_for), args.seconds, args.clients),
-            run(
-                "GET application form (logged in)",
-                get("/en/services/moj-non-conviction-certificate/apply/", session_for),
-                args.seconds,
-                args.clients,
-            ),
-            run("GET dashboard", get("/en/dashboard/", session_for), args.seconds, args.clients),
-            run("GET application page", get(detail, session_for), args.seconds, args.clients),
-            run("GET form + POST submission", submit, args.seconds, args.clients),
-        ]
-        assert all(r["errors"] == 0 for r in results), results
-    finally:
-        server.terminate()
-        server.wait(10)
-        shutil.rmtree(data_dir, ignore_errors=True)
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    ap.add_argument("--seconds", type=float, default=8)
+    ap.add_argument("--connections", type=int, default=8, help="wrk keep-alive connections")
+    ap.add_argument("--clients", type=int, default=4, help="Python clients for the submission measure")
+    ap.add_argument("--workers", type=int, default=int(os.environ.get("BAWABA_WEB_WORKERS", "2")))
+    ap.add_argument("--threads", type=int, default=int(os.environ.get("BAWABA_WEB_THREADS", "2")))
+    args = ap.parse_args()
+    args.seconds = min(args.seconds, 25.0)
+    dbs = ["sqlite", "postgres"] if args.db == "both" else [args.db]
+    print(json.dumps([measure(db, args) for db in dbs], indent=1))
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from .models import Agency, CatalogueState, Category, Fee, LifeEvent, Service, ServiceCentre
@@ -32,6 +33,66 @@ def service_get(slug: str, *, include_unpublished: bool = False) -> Service | No
         .filter(slug=slug)
         .first()
     )
+
+
+def service_for_application(slug: str) -> Service | None:
+    """A published service with what an application form needs (names, assurance level,
+    online flag, fee lines): two queries, where service_get's full page takes six."""
+    return (
+        _published()
+        .prefetch_related(Prefetch("fees", queryset=Fee.objects.order_by("order", "id")))
+        .filter(slug=slug)
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class ServiceRef:
+    """What a link to a published service shows: its address and name."""
+
+    id: int
+    slug: str
+    name_ar: str
+    name_en: str
+    popularity: int
+
+    @property
+    def name(self) -> str:
+        from django.utils import translation
+
+        if (translation.get_language() or "ar").startswith("en"):
+            return self.name_en or self.name_ar
+        return self.name_ar or self.name_en
+
+
+def service_refs() -> dict[int, ServiceRef]:
+    """Every published service's id, address, names and popularity (one light query)."""
+    rows = Service.objects.filter(status=PUBLISHED).values_list(
+        "id", "slug", "name_ar", "name_en", "popularity"
+    )
+    return {r[0]: ServiceRef(*r) for r in rows}
+
+
+def service_links(service_id: int) -> dict[str, list[int]]:
+    """Ids of a service's life events, categories and related services (one query)."""
+    life_events = Service.life_events.through._meta.db_table
+    categories = Service.categories.through._meta.db_table
+    related = Service.related.through._meta.db_table
+    sql = (
+        f"SELECT 'life_events', lifeevent_id FROM {life_events} WHERE service_id = %s "  # noqa: S608
+        f"UNION ALL SELECT 'categories', category_id FROM {categories} WHERE service_id = %s "
+        f"UNION ALL SELECT 'related', to_service_id FROM {related} WHERE from_service_id = %s"
+    )
+    out: dict[str, list[int]] = {"life_events": [], "categories": [], "related": []}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [service_id] * 3)
+        for kind, pk in cursor.fetchall():
+            out[kind].append(int(pk))
+    return out
+
+
+def agency_centres(agency_id: int) -> list[ServiceCentre]:
+    return list(ServiceCentre.objects.filter(agency_id=agency_id).order_by("governorate", "name_en"))
 
 
 def service_status(slug: str) -> str | None:
@@ -65,6 +126,30 @@ def service_list(
 
 def service_page(qs: QuerySet[Service], page: int | str | None, per_page: int = 20) -> Page:
     return Paginator(qs, per_page).get_page(page)
+
+
+def service_id_page(
+    *,
+    agency: str | None = None,
+    life_event: str | None = None,
+    category: str | None = None,
+    order: str = "popular",
+    page: int | str | None = None,
+    per_page: int = 20,
+    count: int | None = None,
+) -> Page:
+    """A page of the ids of published services, in listing order (object_list holds ids;
+    catalog.listing renders them). `count`, when the caller already knows the total,
+    saves the COUNT query."""
+    qs = service_list(agency=agency, life_event=life_event, category=category, order=order)
+    paginator = Paginator(qs.values_list("id", flat=True), per_page)
+    if count is not None:
+        vars(paginator)["count"] = count  # Paginator.count is a cached property
+    return paginator.get_page(page)
+
+
+def service_ids_popular(limit: int = 8) -> list[int]:
+    return list(service_list().values_list("id", flat=True)[:limit])
 
 
 def services_popular(limit: int = 8) -> list[Service]:
@@ -137,9 +222,12 @@ def catalogue_caches_reset() -> None:
 
 
 def page_cache_clear() -> None:
-    from .pagecache import page_cache
+    """Forget the rendered pages and fragments of this process (catalog.pagecache)."""
+    from .pagecache import memo, page_cache, search_cache
 
     page_cache.clear()
+    search_cache.clear()
+    memo.clear()
 
 
 @dataclass
@@ -153,13 +241,17 @@ class SearchPage:
         return self.page.paginator.count
 
 
-def search(q: str, lang: str, *, page: int | str | None = 1, per_page: int = 20) -> SearchPage:
-    """Ranked published services for a query typed in Arabic or English."""
+def search(
+    q: str, lang: str, *, page: int | str | None = 1, per_page: int = 20, ids_only: bool = False
+) -> SearchPage:
+    """Ranked published services for a query typed in Arabic or English. With `ids_only`
+    the page holds service ids (for catalog.listing, which renders cached list items)."""
     q = q.strip()[:MAX_QUERY_LENGTH]
     result = search_ids(q, lang)
     paginator = Paginator(result.service_ids, per_page)
     p = paginator.get_page(page)
-    ids = list(p.object_list)
-    by_id = {s.pk: s for s in _published().filter(pk__in=ids)}
-    p.object_list = [by_id[i] for i in ids if i in by_id]  # type: ignore[misc]
+    if not ids_only:
+        ids = list(p.object_list)
+        by_id = {s.pk: s for s in _published().filter(pk__in=ids)}
+        p.object_list = [by_id[i] for i in ids if i in by_id]  # type: ignore[misc]
     return SearchPage(query=q, result=result, page=p)

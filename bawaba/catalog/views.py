@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET
 
 from . import selectors
 from .constants import LIFE_EVENT_KEYS
-from .pagecache import page_cache
+from .pagecache import MISSING, csrf_fill, csrf_punch, memo, page_cache, search_cache
 
 MAX_Q = selectors.MAX_QUERY_LENGTH
 
@@ -27,14 +27,41 @@ def _lang() -> str:
     return (translation.get_language() or settings.LANGUAGE_CODE)[:2]
 
 
+def _cached(key: tuple, compute):  # type: ignore[no-untyped-def]
+    """A read of the published catalogue, kept in this process until the next publication."""
+    return memo.get_or_compute(selectors.catalogue_version_cached(), key, compute)
+
+
+def _life_events() -> list:
+    return _cached(("life_events",), selectors.life_events)
+
+
+def _agencies() -> list:
+    return _cached(("agencies",), selectors.agencies)
+
+
+def _id_page(request: HttpRequest, *, order: str = "popular", **filters: str | None):  # type: ignore[no-untyped-def]
+    """A page of service ids for a list; the list's total is counted once per publication."""
+    version = selectors.catalogue_version_cached()
+    key = ("count", order != "popular", tuple(sorted(filters.items())))
+    count = memo.get(version, key)
+    page = selectors.service_id_page(
+        order=order, page=request.GET.get("page"), count=None if count is MISSING else count, **filters
+    )
+    if count is MISSING:
+        memo.put(version, key, page.paginator.count)
+    return page
+
+
 def _cookieless_visitor(request: HttpRequest) -> bool:
     # No session and no pending messages: the page is the same for every such visitor.
     return not request.COOKIES.get(settings.SESSION_COOKIE_NAME) and not request.COOKIES.get("messages")
 
 
-def catalogue_cache(view=None, *, store: bool = True):  # type: ignore[no-untyped-def]
+def catalogue_cache(view=None, *, store: bool = True, cache=page_cache):  # type: ignore[no-untyped-def]
     """Anonymous GETs carry an ETag (catalogue version, language, address) and may be kept
-    for a minute. Pages for visitors without a session come from a per-process cache."""
+    for a minute. Pages for visitors without a session come from a per-process cache
+    (catalog.pagecache), with the visitor's own CSRF token put in."""
 
     def decorate(view):  # type: ignore[no-untyped-def]
         @wraps(view)
@@ -47,9 +74,9 @@ def catalogue_cache(view=None, *, store: bool = True):  # type: ignore[no-untype
             if etag in request.headers.get("If-None-Match", ""):
                 response: HttpResponse = HttpResponseNotModified()
             else:
-                hit = page_cache.get(digest) if store else None
+                hit = cache.get(digest) if store else None
                 if hit is not None:
-                    response = HttpResponse(hit[0], content_type=hit[1])
+                    response = HttpResponse(csrf_fill(hit[0], request), content_type=hit[1])
                 else:
                     response = view(request, *args, **kwargs)
                     if (
@@ -58,7 +85,7 @@ def catalogue_cache(view=None, *, store: bool = True):  # type: ignore[no-untype
                         and not response.cookies
                         and not response.streaming
                     ):
-                        page_cache.put(digest, (response.content, response["Content-Type"]))
+                        cache.put(digest, (csrf_punch(response.content), response["Content-Type"]))
             if response.status_code in (200, 304):
                 response["ETag"] = etag
                 response["Cache-Control"] = "max-age=60, stale-while-revalidate=600"
@@ -76,9 +103,9 @@ def home(request: HttpRequest) -> HttpResponse:
         request,
         "catalog/home.html",
         {
-            "life_events": selectors.life_events(),
-            "popular": selectors.services_popular(8),
-            "agencies": selectors.agencies(),
+            "life_events": _life_events(),
+            "popular": _cached(("popular",), lambda: selectors.service_ids_popular(8)),
+            "agencies": _agencies(),
         },
     )
 
@@ -87,17 +114,18 @@ def home(request: HttpRequest) -> HttpResponse:
 @catalogue_cache
 def catalogue(request: HttpRequest) -> HttpResponse:
     category = request.GET.get("category") or None
-    qs = selectors.service_list(category=category, order="name_en" if _lang() == "en" else "name_ar")
-    page = selectors.service_page(qs, request.GET.get("page"))
+    page = _id_page(request, category=category, order="name_en" if _lang() == "en" else "name_ar")
     return render(
         request,
         "catalog/catalogue.html",
         {
             "page": page,
-            "life_events": selectors.life_events(),
-            "categories": selectors.categories(),
-            "agencies": selectors.agencies(),
-            "category": selectors.category_get(category) if category else None,
+            "life_events": _life_events(),
+            "categories": _cached(("categories",), selectors.categories),
+            "agencies": _agencies(),
+            "category": _cached(("category", category), lambda: selectors.category_get(category))
+            if category
+            else None,
         },
     )
 
@@ -105,12 +133,29 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 @require_GET
 @catalogue_cache
 def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    service = selectors.service_get(slug)
+    # Three small queries (the service with its agency, its fees, the ids of what it links
+    # to); life events, related services' names and the agency's centres come from reads
+    # kept until the next publication.
+    service = selectors.service_for_application(slug)
     if service is None:
         if selectors.service_status(slug) == "withdrawn":
             return render(request, "catalog/gone.html", status=410)
         raise Http404
-    return render(request, "catalog/service.html", {"service": service})
+    links = selectors.service_links(service.pk)
+    refs = _cached(("refs",), selectors.service_refs)
+    related = sorted((refs[i] for i in links["related"] if i in refs), key=lambda r: (-r.popularity, r.slug))
+    return render(
+        request,
+        "catalog/service.html",
+        {
+            "service": service,
+            "life_events": [e for e in _life_events() if e.pk in links["life_events"]],
+            "related": related,
+            "centres": _cached(
+                ("centres", service.agency_id), lambda: selectors.agency_centres(service.agency_id)
+            ),
+        },
+    )
 
 
 @require_GET
@@ -123,7 +168,7 @@ def apply_placeholder(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
-@catalogue_cache
+@catalogue_cache(cache=search_cache)
 def search(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "")
     error = ""
@@ -133,7 +178,7 @@ def search(request: HttpRequest) -> HttpResponse:
         q = q[:MAX_Q]
     if "\x00" in q:
         q = q.replace("\x00", "")
-    result = selectors.search(q, _lang(), page=request.GET.get("page")) if q.strip() else None
+    result = selectors.search(q, _lang(), page=request.GET.get("page"), ids_only=True) if q.strip() else None
     return render(
         request,
         "catalog/search.html",
@@ -141,7 +186,7 @@ def search(request: HttpRequest) -> HttpResponse:
             "q": q,
             "result": result,
             "error": error,
-            "life_events": selectors.life_events() if not result else [],
+            "life_events": _life_events() if not result else [],
         },
         status=status,
     )
@@ -150,22 +195,22 @@ def search(request: HttpRequest) -> HttpResponse:
 @require_GET
 @catalogue_cache
 def agencies(request: HttpRequest) -> HttpResponse:
-    return render(request, "catalog/agencies.html", {"agencies": selectors.agencies()})
+    return render(request, "catalog/agencies.html", {"agencies": _agencies()})
 
 
 @require_GET
 @catalogue_cache
 def agency_detail(request: HttpRequest, code: str) -> HttpResponse:
-    agency = selectors.agency_get(code)
+    agency = _cached(("agency", code), lambda: selectors.agency_get(code))
     if agency is None:
         raise Http404
-    page = selectors.service_page(selectors.service_list(agency=code), request.GET.get("page"))
+    page = _id_page(request, agency=code)
     return render(request, "catalog/agency.html", {"agency": agency, "page": page})
 
 
 @require_GET
 def agency_logo(request: HttpRequest, code: str) -> HttpResponse:
-    agency = selectors.agency_get(code)
+    agency = _cached(("agency", code), lambda: selectors.agency_get(code))
     if agency is None:
         raise Http404
     svg = render_to_string("catalog/logo.svg", {"agency": agency})
@@ -180,14 +225,14 @@ def agency_logo(request: HttpRequest, code: str) -> HttpResponse:
 def life_event_detail(request: HttpRequest, key: str) -> HttpResponse:
     if key not in LIFE_EVENT_KEYS:
         raise Http404
-    event = selectors.life_event_get(key)
+    event = _cached(("life_event", key), lambda: selectors.life_event_get(key))
     if event is None:
         raise Http404
-    page = selectors.service_page(selectors.service_list(life_event=key), request.GET.get("page"))
+    page = _id_page(request, life_event=key)
     return render(
         request,
         "catalog/life_event.html",
-        {"event": event, "page": page, "life_events": selectors.life_events()},
+        {"event": event, "page": page, "life_events": _life_events()},
     )
 
 

@@ -40,7 +40,7 @@ def _lang() -> str:
 
 def _service_acr(request: HttpRequest, slug: str) -> str:
     form = applications.form_for_service(slug)
-    service = catalog.service_get(slug)
+    service = catalog.service_for_application(slug)
     request._apply_lookup = (slug, service, form)  # type: ignore[attr-defined]
     return (
         (form.min_acr if form and form.min_acr else "") or (service.min_acr if service else "") or "loa-low"
@@ -100,7 +100,7 @@ def apply(request: HttpRequest, slug: str) -> HttpResponse:
     if cached and cached[0] == slug:
         _slug, service, form = cached
     else:
-        service, form = catalog.service_get(slug), applications.form_for_service(slug)
+        service, form = catalog.service_for_application(slug), applications.form_for_service(slug)
     if service is None or not service.online_application:
         raise Http404
     if form is None or not form.snapshot:
@@ -171,7 +171,7 @@ def apply(request: HttpRequest, slug: str) -> HttpResponse:
             status = 409
             notice = str(exc.message)
             values, token = _keep(kwargs, values, token)
-    draft = applications.draft_for_user(user.pk, slug)
+        draft = applications.draft_for_user(user.pk, slug)  # the POST may have saved one
     files = {f.field_key: f for f in draft.files.all()} if draft else {}
     fee_fils = application_services.application_fee_due(form=form, service=service)
     return render(

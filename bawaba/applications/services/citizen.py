@@ -45,7 +45,7 @@ def _clean_token(token: str) -> str:
 
 
 def _service_names(form: FormDefinition) -> tuple[str, str, str]:
-    service = catalog.service_get(form.service_slug)
+    service = catalog.service_for_application(form.service_slug)
     if service is None or not service.online_application:
         raise NotFound(_("This service cannot be applied for online at the moment."))
     return service.name_ar, service.name_en, service.agency.code

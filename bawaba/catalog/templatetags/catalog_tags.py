@@ -53,3 +53,12 @@ def working_days(days: list[str]) -> str:
     if list(days) == ["sun", "mon", "tue", "wed", "thu"]:
         return _("Sunday to Thursday")
     return "، ".join(str(names.get(d, d)) for d in days)
+
+
+@register.simple_tag
+def service_items(services):  # type: ignore[no-untyped-def]
+    """{% service_items services as items %}: the rendered list items (cached per service,
+    language and catalogue version) of published services given as ids or objects."""
+    from ..listing import service_items as render_items
+
+    return render_items(services or [])

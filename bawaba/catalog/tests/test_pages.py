@@ -115,3 +115,28 @@ def test_anonymous_pages_are_cached_and_publication_refreshes_them(
         assert client.get("/en/services/cspd-lost-passport/").status_code == 200
     service_withdraw(service=service_get("cspd-lost-passport"), actor=None)
     assert client.get("/en/services/cspd-lost-passport/").status_code == 410
+
+
+@pytest.mark.parametrize(
+    "path", ["/en/services/cspd-lost-passport/", "/services/", "/en/services/search/?q=passport"]
+)
+def test_every_visitor_of_a_cached_page_gets_a_working_feedback_form(catalogue, path):
+    """A page served from the page cache carries the visitor's own CSRF token (and cookie),
+    never the one of the visitor for whom it was first rendered."""
+    from django.test import Client
+
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    token_re = r'name="csrfmiddlewaretoken" value="([^"]+)"'
+    page1 = first.get(path)
+    page2 = second.get(path)  # from the cache
+    assert page1.status_code == page2.status_code == 200
+    assert "bawaba_csrf" in page2.cookies
+    token = re.search(token_re, page2.content.decode()).group(1)
+    assert token not in page1.content.decode()
+    r = second.post("/en/feedback/", {"kind": "useful", "path": path, "csrfmiddlewaretoken": token})
+    assert r.status_code == 302
+    # A returning visitor (CSRF cookie, no session) also gets a token matching their cookie.
+    page3 = second.get(path)
+    token = re.search(token_re, page3.content.decode()).group(1)
+    r = second.post("/en/feedback/", {"kind": "useful", "path": path, "csrfmiddlewaretoken": token})
+    assert r.status_code == 302

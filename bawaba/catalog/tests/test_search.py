@@ -151,3 +151,88 @@ def test_arabic_stem_never_shorter_than_guard(word):
     for tok in analysis.surface_tokens(word):
         stemmed = arabic.stem(tok)
         assert len(stemmed) >= min(len(tok), arabic.MIN_STEM)
+
+
+def test_close_terms_from_the_deletion_index_equal_a_full_scan(catalogue):
+    """Typo tolerance looks candidates up in the vocabulary's deletion neighbourhoods; it
+    must find exactly what comparing the query with every vocabulary term finds."""
+    import random
+
+    from bawaba.catalog.search import engine
+
+    vocab = engine.vocabulary()
+
+    def full_scan(lang, term, k):
+        df = vocab.df[lang]
+        found = [(d, -df[c], c) for c in df if (d := engine._distance_at_most(term, c, k)) is not None]
+        return tuple(c for _d, _n, c in sorted(found)[:5])
+
+    rnd = random.Random(5)
+    checked = 0
+    for lang in ("ar", "en"):
+        terms = sorted(vocab.df[lang])
+        for term in rnd.sample(terms, 60):
+            letters = sorted(set("".join(terms)))
+            for _ in range(3):
+                t = list(term)
+                for _edit in range(rnd.choice((1, 2))):
+                    i = rnd.randrange(len(t) + 1)
+                    op = rnd.randrange(4)
+                    if op == 0 and i < len(t):
+                        del t[i]
+                    elif op == 1:
+                        t.insert(i, rnd.choice(letters))
+                    elif op == 2 and i < len(t):
+                        t[i] = rnd.choice(letters)
+                    elif i + 1 < len(t):
+                        t[i], t[i + 1] = t[i + 1], t[i]
+                typo = "".join(t)
+                for k in (1, 2):
+                    assert engine._close_terms(vocab.version, lang, typo, k) == full_scan(lang, typo, k), typo
+                    checked += 1
+    assert checked == 720
+
+
+def test_another_spelling_of_a_query_reuses_its_ranking(client, catalogue, monkeypatch):
+    from bawaba.catalog.search import engine
+
+    first = found(client, "passport")
+
+    def no_ranking(*args, **kwargs):
+        raise AssertionError("ranked again")
+
+    monkeypatch.setattr(engine, "_run", no_ranking)
+    monkeypatch.setattr(engine, "_run_in_memory", no_ranking)
+    assert found(client, "PASSPORT") == first
+    with pytest.raises(AssertionError):
+        found(client, "birth certificate")
+
+
+def test_in_memory_index_ranks_exactly_like_the_database(catalogue):
+    """The in-memory index (default) and the database's full-text index with the SQL
+    ranking give the same services, scores and order, for every word of the catalogue
+    alone, in pairs, with typos and as prefixes, in both languages."""
+    import random
+
+    from bawaba.catalog.search import engine
+
+    vocab = engine.vocabulary()
+    rnd = random.Random(11)
+    compared = 0
+    for lang in ("ar", "en"):
+        words = sorted(vocab.df[lang])
+        queries = rnd.sample(words, 40)
+        queries += [" ".join(rnd.sample(words, 2)) for _ in range(40)]
+        queries += [w[:3] for w in rnd.sample(words, 20)]  # typed so far
+        queries += [w[:-1] + "x" for w in rnd.sample([w for w in words if len(w) > 5], 20)]  # typos
+        for q in queries:
+            groups = engine.plan(q, lang, vocab)
+            if not groups:
+                continue
+            for op in ("and", "or"):
+                assert engine._run_in_memory(vocab, groups, lang, op) == engine._run(groups, lang, op), (
+                    q,
+                    op,
+                )
+                compared += 1
+    assert compared > 300

@@ -1,0 +1,172 @@
+"""Load generation with wrk (C, epoll, keep-alive): far cheaper per request than a Python
+client, so the load generator leaves the two cores to the server under test.
+
+`run(base, paths, seconds=…, connections=…)` drives GETs over a list of addresses (each wrk
+thread walks the list from its own offset, in order, wrapping around), optionally with
+extra headers (e.g. a session cookie), and returns requests/s, latency percentiles from
+wrk's own histogram (p50/p90/p95/p99, via the Lua `done` hook), errors, and the CPU
+seconds used by the server's processes and by wrk itself during the window."""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+CLK = os.sysconf("SC_CLK_TCK")
+
+LUA = r"""
+local paths = {}
+local n = 0
+local i = 0
+local headers = {}
+local counter = 0
+
+function setup(thread)
+  thread:set("tid", counter)
+  counter = counter + 1
+end
+
+function init(args)
+  for line in io.lines(args[1]) do
+    n = n + 1
+    paths[n] = line
+  end
+  local threads = tonumber(args[2])
+  for k = 3, #args do
+    local name, value = args[k]:match("^([^:]+):%s*(.*)$")
+    if name then headers[name] = value end
+  end
+  i = math.floor(n * tid / threads)
+end
+
+function request()
+  i = i % n + 1
+  return wrk.format("GET", paths[i], headers)
+end
+
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    "WRKJSON {\"requests\": %d, \"duration_us\": %d, \"p50_us\": %d, \"p90_us\": %d, \"p95_us\": %d, " ..
+    "\"p99_us\": %d, \"max_us\": %d, \"non_2xx_3xx\": %d, \"connect\": %d, \"read\": %d, \"write\": %d, " ..
+    "\"timeout\": %d}\n",
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(90),
+    latency:percentile(95), latency:percentile(99), latency.max, e.status, e.connect, e.read,
+    e.write, e.timeout))
+end
+"""
+
+
+def ensure_wrk() -> str:
+    path = shutil.which("wrk")
+    if path:
+        return path
+    if os.geteuid() == 0:
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=False, capture_output=True)  # noqa: S607
+        path = shutil.which("wrk")
+    if not path:
+        sys.exit("wrk is needed: apt-get install wrk")
+    return path
+
+
+def tree_pids(root: int) -> list[int]:
+    """The process and all its descendants (Granian's main process and its workers)."""
+    parents: dict[int, list[int]] = {}
+    for p in Path("/proc").iterdir():
+        if p.name.isdigit():
+            try:
+                ppid = int((p / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            parents.setdefault(ppid, []).append(int(p.name))
+    out, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        out.append(pid)
+        todo.extend(parents.get(pid, []))
+    return out
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / CLK
+
+
+def loadavg() -> float:
+    return float(Path("/proc/loadavg").read_text().split()[0])
+
+
+def run(
+    base: str,
+    paths: list[str],
+    *,
+    seconds: float,
+    connections: int = 16,
+    threads: int = 1,
+    headers: list[str] | None = None,
+    server_pid: int | None = None,
+) -> dict:
+    wrk = ensure_wrk()
+    with tempfile.TemporaryDirectory(prefix="bawaba-wrk-") as tmp:
+        script = Path(tmp) / "rotate.lua"
+        script.write_text(LUA)
+        plist = Path(tmp) / "paths.txt"
+        plist.write_text("\n".join(paths) + "\n")
+        cmd = [
+            wrk,
+            f"-t{threads}",
+            f"-c{connections}",
+            f"-d{max(1, round(seconds))}s",
+            "--timeout",
+            "10s",
+            "-s",
+            str(script),
+            base,
+            "--",
+            str(plist),
+            str(threads),
+            *(headers or []),
+        ]
+        pids = tree_pids(server_pid) if server_pid else []
+        c0 = cpu_seconds(pids)
+        r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t0 = time.perf_counter()
+        out = subprocess.run(cmd, check=True, text=True, capture_output=True).stdout  # noqa: S603
+        wall = time.perf_counter() - t0
+        r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        c1 = cpu_seconds(pids)
+    line = next(x for x in out.splitlines() if x.startswith("WRKJSON "))
+    data = json.loads(line[len("WRKJSON ") :])
+    secs = data["duration_us"] / 1e6
+    errors = data["non_2xx_3xx"] + data["connect"] + data["read"] + data["write"] + data["timeout"]
+    result = {
+        "requests": data["requests"],
+        "rps": round(data["requests"] / secs, 1),
+        "p50_ms": round(data["p50_us"] / 1000, 1),
+        "p90_ms": round(data["p90_us"] / 1000, 1),
+        "p95_ms": round(data["p95_us"] / 1000, 1),
+        "p99_ms": round(data["p99_us"] / 1000, 1),
+        "max_ms": round(data["max_us"] / 1000, 1),
+        "errors": errors,
+        "connections": connections,
+        "wrk_cpu_s": round((r1.ru_utime + r1.ru_stime) - (r0.ru_utime + r0.ru_stime), 2),
+        "loadavg_1m_after": loadavg(),
+    }
+    if server_pid:
+        result["server_cpu_s"] = round(c1 - c0, 2)
+        result["per_server_cpu_s"] = round(data["requests"] / max(c1 - c0, 1e-9))
+    result["wall_s"] = round(wall, 1)
+    return result
