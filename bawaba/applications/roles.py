@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bawaba.core.roles import groups_sync
+
 ROLES: dict[str, list[str]] = {
     "Agency case officer": [
         "applications.view_application",
@@ -31,14 +33,4 @@ ROLES: dict[str, list[str]] = {
 
 
 def roles_sync(**kwargs) -> None:  # type: ignore[no-untyped-def]
-    from django.contrib.auth.models import Group, Permission
-
-    for name, perms in ROLES.items():
-        group, _created = Group.objects.get_or_create(name=name)
-        wanted = []
-        for dotted in perms:
-            app_label, codename = dotted.split(".", 1)
-            perm = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
-            if perm is not None:
-                wanted.append(perm)
-        group.permissions.set(wanted)
+    groups_sync(ROLES)
