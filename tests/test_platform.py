@@ -380,3 +380,9 @@ def test_demo_banner_in_demo_mode(client, settings):
     assert "demo-banner" in client.get("/login/").content.decode()
     settings.DEMO_MODE = False
     assert "demo-banner" not in client.get("/login/").content.decode()
+
+
+def test_platform_words_win_over_the_back_office_translations(client):
+    """Django admin's Arabic catalogue says "ادخل" for "Log in"; the platform's own words win."""
+    page = client.get("/").content.decode()
+    assert "تسجيل الدخول" in page and "ادخل" not in page

@@ -36,7 +36,6 @@ CSRF_TRUSTED_ORIGINS = [BASE_URL] + [
 ]
 
 INSTALLED_APPS = [
-    "bawaba.core.admin_apps.BawabaAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -52,6 +51,9 @@ INSTALLED_APPS = [
     "bawaba.catalog",
     "bawaba.applications",
     "bawaba.portal",
+    # Last: an app listed earlier wins for a translation, and the back office's own Arabic
+    # words (e.g. "ادخل" for "Log in") must not replace the platform's.
+    "bawaba.core.admin_apps.BawabaAdminConfig",
 ]
 
 MIDDLEWARE = [
