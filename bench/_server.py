@@ -119,12 +119,35 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[k]
 
 
+def _stat(pid: int) -> list[str] | None:
+    """Fields of /proc/PID/stat after the command name, or None when the process is gone."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+
+
+def process_tree(root: int) -> list[int]:
+    """The process and all its descendants (e.g. Granian's main process and its workers)."""
+    parents: dict[int, list[int]] = {}
+    for p in Path("/proc").iterdir():
+        if p.name.isdigit():
+            fields = _stat(int(p.name))
+            if fields:
+                parents.setdefault(int(fields[1]), []).append(int(p.name))
+    out, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        out.append(pid)
+        todo.extend(parents.get(pid, []))
+    return out
+
+
 def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU time consumed so far by these processes (from /proc)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
+    """User + system CPU time consumed so far by these processes (children not included)."""
+    ticks = 0
     for pid in pids:
-        with contextlib.suppress(OSError):
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / tick
-    return total
+        fields = _stat(pid)
+        if fields:
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")

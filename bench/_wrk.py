@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-CLK = os.sysconf("SC_CLK_TCK")
+from _server import cpu_seconds, process_tree  # noqa: E402  (bench/ is on sys.path)
 
 LUA = r"""
 local paths = {}
@@ -76,35 +76,6 @@ def ensure_wrk() -> str:
     return path
 
 
-def tree_pids(root: int) -> list[int]:
-    """The process and all its descendants (Granian's main process and its workers)."""
-    parents: dict[int, list[int]] = {}
-    for p in Path("/proc").iterdir():
-        if p.name.isdigit():
-            try:
-                ppid = int((p / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            parents.setdefault(ppid, []).append(int(p.name))
-    out, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        out.append(pid)
-        todo.extend(parents.get(pid, []))
-    return out
-
-
-def cpu_seconds(pids: list[int]) -> float:
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])
-    return total / CLK
-
-
 def loadavg() -> float:
     return float(Path("/proc/loadavg").read_text().split()[0])
 
@@ -140,7 +111,7 @@ def run(
             str(threads),
             *(headers or []),
         ]
-        pids = tree_pids(server_pid) if server_pid else []
+        pids = process_tree(server_pid) if server_pid else []
         c0 = cpu_seconds(pids)
         r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()

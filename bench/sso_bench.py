@@ -32,10 +32,18 @@ from urllib.parse import parse_qs, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench._server import bench_env, free_port, machine, manage, server, temp_data_dir  # noqa: E402
+from bench._server import (  # noqa: E402
+    bench_env,
+    cpu_seconds,
+    free_port,
+    machine,
+    manage,
+    process_tree,
+    server,
+    temp_data_dir,
+)
 
 DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bawaba_bench_sso")
-CLK = os.sysconf("SC_CLK_TCK")
 BASE = ""  # set in main(); read by the login-flow processes (fork)
 
 
@@ -61,38 +69,6 @@ def pg_admin(sql: str) -> None:
 
 def db_name() -> str:
     return DB_URL.rsplit("/", 1)[1]
-
-
-def _stat(pid: int) -> list[str] | None:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-
-
-def server_pids(main: int) -> list[int]:
-    """The Granian main process and every process below it (its workers)."""
-    parents: dict[int, list[int]] = {}
-    for p in Path("/proc").iterdir():
-        if p.name.isdigit():
-            fields = _stat(int(p.name))
-            if fields:
-                parents.setdefault(int(fields[1]), []).append(int(p.name))
-    out, todo = [], [main]
-    while todo:
-        pid = todo.pop()
-        out.append(pid)
-        todo.extend(parents.get(pid, []))
-    return out
-
-
-def cpu_seconds(pids: list[int]) -> float:
-    total = 0
-    for pid in pids:
-        fields = _stat(pid)
-        if fields:
-            total += int(fields[11]) + int(fields[12])  # utime, stime (children not included)
-    return total / CLK
 
 
 def run_wrk(
@@ -128,7 +104,7 @@ def loadavg() -> float:
 
 
 def measure(main_pid: int, fn) -> dict:
-    pids = server_pids(main_pid)
+    pids = process_tree(main_pid)
     load0 = loadavg()
     c0, t0 = cpu_seconds(pids), time.perf_counter()
     result = fn()
@@ -346,7 +322,7 @@ def main() -> None:
                         "server": {
                             "workers": workers or default_workers(),
                             "threads": threads or int(os.environ.get("BAWABA_WEB_THREADS", "2")),
-                            "processes": len(server_pids(main_pid)),
+                            "processes": len(process_tree(main_pid)),
                         },
                         "wrk": wrk_kw,
                         "seconds": s,
