@@ -151,39 +151,48 @@ def application_request_info(*, application_id: Any, actor: Any, comment: str) -
     return app
 
 
-@transaction.atomic
-def application_approve(*, application_id: Any, actor: Any, comment: str = "") -> Application:
+def _decide(
+    *, application_id: Any, actor: Any, to: str, action: str, comment: str, required: bool
+) -> Application:
+    """Approve or reject: the decision, its time, and the applicant told by SMS."""
     app = _lock(application_id, actor)
     _move(
         app,
-        to=Application.Status.APPROVED,
-        action="approved",
+        to=to,
+        action=action,
         actor=actor,
-        comment=_comment(comment, required=False),
+        comment=_comment(comment, required=required),
         allowed=REVIEWABLE,
     )
     app.decided_at = timezone.now()
     app.save(update_fields=["status", "decided_at", "updated_at"])
-    notify(app, sms_text(app, "approved"))
+    notify(app, sms_text(app, action))
     return app
+
+
+@transaction.atomic
+def application_approve(*, application_id: Any, actor: Any, comment: str = "") -> Application:
+    return _decide(
+        application_id=application_id,
+        actor=actor,
+        to=Application.Status.APPROVED,
+        action="approved",
+        comment=comment,
+        required=False,
+    )
 
 
 @transaction.atomic
 def application_reject(*, application_id: Any, actor: Any, comment: str) -> Application:
     """Reject, with the reason the applicant will read."""
-    app = _lock(application_id, actor)
-    _move(
-        app,
+    return _decide(
+        application_id=application_id,
+        actor=actor,
         to=Application.Status.REJECTED,
         action="rejected",
-        actor=actor,
-        comment=_comment(comment, required=True),
-        allowed=REVIEWABLE,
+        comment=comment,
+        required=True,
     )
-    app.decided_at = timezone.now()
-    app.save(update_fields=["status", "decided_at", "updated_at"])
-    notify(app, sms_text(app, "rejected"))
-    return app
 
 
 @transaction.atomic
