@@ -189,17 +189,62 @@ def search(request: HttpRequest) -> HttpResponse:
     if "\x00" in q:
         q = q.replace("\x00", "")
     result = selectors.search(q, _lang(), page=request.GET.get("page"), ids_only=True) if q.strip() else None
-    return render(
-        request,
-        "catalog/search.html",
-        {
-            "q": q,
-            "result": result,
-            "error": error,
-            "life_events": _life_events() if not result else [],
-        },
-        status=status,
+    context = {"q": q, "result": result, "error": error, "life_events": _life_events() if not result else []}
+    if (
+        result is not None
+        and not error
+        and SEARCH_SHELL
+        and _cookieless_visitor(request)
+        and not request.user.is_authenticated
+    ):
+        return _search_from_shell(request, context)
+    return render(request, "catalog/search.html", context, status=status)
+
+
+# The search page for anonymous visitors is the same around its results for every query of
+# a language: that "shell" (header, language switch, feedback panel, footer) is rendered once
+# per language and publication with placeholders, and each search renders only its content
+# (catalog/_search_content.html) — about a third of a search's CPU time less. A test checks
+# that the result is byte for byte the fully rendered page.
+SEARCH_SHELL = True
+_SHELL_Q, _SHELL_SWITCH, _SHELL_CONTENT = "\x00q\x00", "\x00switch\x00", "\x00content\x00"
+
+
+def _search_shell(request: HttpRequest) -> str:
+    from django.template.loader import render_to_string
+
+    def build() -> str:
+        switch = [
+            {"code": code, "name": name, "url": _SHELL_SWITCH, "current": False}
+            for code, name in settings.LANGUAGES
+            if code != _lang()
+        ]
+        html = render_to_string(
+            "catalog/search.html",
+            {"q": _SHELL_Q, "search_shell": _SHELL_CONTENT, "bawaba_other_languages": switch},
+            request=request,
+        )
+        return csrf_punch(html.encode()).decode()
+
+    return _cached(("search_shell", _lang()), build)
+
+
+def _search_from_shell(request: HttpRequest, context: dict) -> HttpResponse:
+    from django.template.loader import render_to_string
+    from django.utils.html import escape
+
+    from bawaba.core.context_processors import switch_url
+
+    shell = _search_shell(request)
+    lang = _lang()
+    other = next(code for code, _name in settings.LANGUAGES if code != lang)
+    content = render_to_string("catalog/_search_content.html", context)
+    html = (
+        shell.replace(_SHELL_CONTENT, content, 1)
+        .replace(_SHELL_Q, escape(context["q"]), 1)
+        .replace(_SHELL_SWITCH, escape(switch_url(request, lang, other)))
     )
+    return HttpResponse(csrf_fill(html.encode(), request), content_type="text/html; charset=utf-8")
 
 
 @require_GET
