@@ -26,7 +26,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bawaba" / "catalog" / "data" / "demo_catalogue.json"
 TEXTS = ROOT / "scripts" / "demo_catalogue_texts.json"
-TEXT_FIELDS = ("summary_ar", "summary_en", "description_ar", "description_en", "eligibility_ar", "eligibility_en")
+TEXT_FIELDS = (
+    "summary_ar",
+    "summary_en",
+    "description_ar",
+    "description_en",
+    "eligibility_ar",
+    "eligibility_en",
+)
 LIST_FIELDS = ("documents_ar", "documents_en")
 # A text is a near-copy of the fact base's wording if their similarity (difflib ratio)
 # reaches MAX_SIMILARITY, or if they share a run of MAX_SHARED_RUN characters or more.
