@@ -4,7 +4,9 @@ keeping "browser" that fills in the provider's login forms."""
 
 from __future__ import annotations
 
+import http.server
 import re
+import threading
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -155,3 +157,29 @@ def decode_id_token(transport, id_token, client_id, nonce=None):
         reg["nonce"] = {"essential": True, "value": nonce}
     jwt.JWTClaimsRegistry(**reg).validate(obj.claims)
     return obj
+
+
+class _Receiver(http.server.BaseHTTPRequestHandler):
+    """A relying party's back-channel logout endpoint on loopback: records what it receives."""
+
+    received: list = []
+
+    def do_POST(self):  # noqa: N802
+        body = self.rfile.read(int(self.headers["Content-Length"])).decode()
+        _Receiver.received.append((self.path, parse_qs(body)))
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def receiver():
+    """(base URL, list of (path, form) received)."""
+    _Receiver.received = []
+    server = http.server.HTTPServer(("127.0.0.1", 0), _Receiver)
+    t = threading.Thread(target=server.serve_forever, daemon=True)
+    t.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", _Receiver.received
+    server.shutdown()

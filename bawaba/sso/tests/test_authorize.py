@@ -3,10 +3,7 @@ across services, step-up, prompt and max_age, consent, PAR, errors, logout."""
 
 from __future__ import annotations
 
-import http.server
-import threading
 import time
-from urllib.parse import parse_qs
 
 import httpx
 import pytest
@@ -325,29 +322,6 @@ def test_rs256_client(transport, browser, make_client):
     r, verifier, _ = _flow(browser, rp)
     token = rp.fetch_token(TOKEN, code=code_from(r)["code"], code_verifier=verifier)
     assert decode_id_token(transport, token["id_token"], client.client_id).header["alg"] == "RS256"
-
-
-class _Receiver(http.server.BaseHTTPRequestHandler):
-    received: list = []
-
-    def do_POST(self):  # noqa: N802
-        body = self.rfile.read(int(self.headers["Content-Length"])).decode()
-        _Receiver.received.append((self.path, parse_qs(body)))
-        self.send_response(200)
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def receiver():
-    _Receiver.received = []
-    server = http.server.HTTPServer(("127.0.0.1", 0), _Receiver)
-    t = threading.Thread(target=server.serve_forever, daemon=True)
-    t.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", _Receiver.received
-    server.shutdown()
 
 
 def test_rp_initiated_logout_with_backchannel(
