@@ -49,8 +49,10 @@ def transport(app):
 class Browser:
     """A person's browser: keeps cookies, fills forms (with their CSRF token)."""
 
-    def __init__(self, transport):
-        self.http = httpx.Client(transport=transport, base_url=ISSUER, follow_redirects=False)
+    def __init__(self, transport, base_url=ISSUER):
+        # transport None: real HTTP (a live server on loopback)
+        self.base_url = base_url
+        self.http = httpx.Client(transport=transport, base_url=base_url, follow_redirects=False)
 
     def get(self, url, **kw):
         return self.http.get(url, **kw)
@@ -84,7 +86,7 @@ class Browser:
             if response.status_code != 302:
                 return response
             loc = response.headers["location"]
-            if not loc.startswith("/") and not loc.startswith(ISSUER):
+            if not loc.startswith("/") and not loc.startswith(self.base_url):
                 return response
             response = self.http.get(loc)
         raise AssertionError("too many redirects")
