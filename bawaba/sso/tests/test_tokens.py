@@ -427,3 +427,27 @@ def test_no_id_token_on_refresh_without_openid_or_when_refused(transport, browse
         (client.client_id, secret),
     )
     assert r.status_code == 400 and set(r.json()) <= {"error", "error_description"}
+
+
+def test_regenerated_secret_takes_effect_at_once_in_every_process(transport, make_client, monkeypatch):
+    """Each server process caches clients for BAWABA_OIDC_CLIENT_CACHE_SECONDS; the secret is
+    nevertheless checked against the database, so a process that did not make the change
+    refuses the old secret and accepts the new one at once."""
+    from bawaba.sso import clients, services
+
+    client, old = make_client()
+    cc = {"grant_type": "client_credentials"}
+    assert _post(transport, cc, (client.client_id, old)).status_code == 200  # cached now
+    cached = clients.client_get(client.client_id)
+    # regenerated elsewhere: this process's cache is not cleared
+    monkeypatch.setattr(services, "client_cache_clear", lambda *a, **k: None)
+    new = services.client_secret_regenerate(client_id=client.client_id)
+    assert clients._cache[client.client_id][1] is cached  # still the stale entry
+    r = _post(transport, cc, (client.client_id, old))
+    assert r.status_code == 401 and r.json()["error"] == "invalid_client"
+    assert _post(transport, cc, (client.client_id, new)).status_code == 200
+    # deactivated elsewhere: refused at once too
+    from bawaba.sso.models import Client
+
+    Client.objects.filter(pk=client.pk).update(is_active=False)
+    assert _post(transport, cc, (client.client_id, new)).status_code == 401
