@@ -8,6 +8,7 @@ import datetime as dt
 import json
 import logging
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -703,7 +704,8 @@ def oidc_purge(*, now: dt.datetime | None = None) -> dict[str, int]:
     * the record of which services took part in a session, once logged out longer than the
       retention period.
 
-    Idempotent; returns how many rows of each kind were deleted."""
+    Idempotent. Deletes in batches of PURGE_BATCH rows, one short transaction each (no long
+    lock, bounded memory, however much there is); returns how many rows of each kind."""
     now = now or timezone.now()
     # Never shorter than an access token's life: a family is deleted only when no access
     # token of it can still be valid (tokens of a deleted family count as revoked anyway).
@@ -711,41 +713,74 @@ def oidc_purge(*, now: dt.datetime | None = None) -> dict[str, int]:
         dt.timedelta(days=settings.BAWABA_OIDC_RETENTION_DAYS),
         dt.timedelta(seconds=settings.BAWABA_OIDC_ACCESS_TOKEN_TTL),
     )
-    counts: dict[str, int] = {}
-    with transaction.atomic():
-        counts["authorization_codes"] = AuthorizationCode.objects.filter(
-            Q(used_at__isnull=True, expires_at__lt=now) | Q(expires_at__lt=cutoff)
-        ).delete()[0]
-        counts["pushed_requests"] = PushedRequest.objects.filter(expires_at__lt=now).delete()[0]
-        live_refresh = RefreshToken.objects.filter(family=OuterRef("pk"), expires_at__gte=cutoff)
-        families = TokenFamily.objects.filter(
+    live_refresh = RefreshToken.objects.filter(family=OuterRef("pk"), expires_at__gte=cutoff)
+    families = _delete_in_batches(
+        TokenFamily.objects.filter(
             Q(revoked_at__lt=cutoff)
             | (Q(created_at__lt=cutoff, revoked_at__isnull=True) & ~Exists(live_refresh))
         )
-        deleted = families.delete()[1]
-        counts["token_families"] = deleted.get(TokenFamily._meta.label, 0)
-        counts["refresh_tokens"] = deleted.get(RefreshToken._meta.label, 0)
-        counts["refresh_tokens"] += RefreshToken.objects.filter(
-            Q(used_at__lt=cutoff) | Q(expires_at__lt=cutoff)
-        ).delete()[0]
-        counts["revoked_access_tokens"] = RevokedAccessToken.objects.filter(expires_at__lt=cutoff).delete()[0]
-        counts["client_assertions"] = UsedAssertion.objects.filter(
-            expires_at__lt=now - ASSERTION_KEEP_AFTER_EXPIRY
-        ).delete()[0]
-        # Logged out long ago, or never logged out but the login session has ended (expired).
-        stale = SessionClient.objects.filter(logged_out_at__lt=cutoff).delete()[0]
+    )
+    counts = {
+        "authorization_codes": _delete_in_batches(
+            AuthorizationCode.objects.filter(
+                Q(used_at__isnull=True, expires_at__lt=now) | Q(expires_at__lt=cutoff)
+            )
+        )[AuthorizationCode._meta.label],
+        "pushed_requests": _delete_in_batches(PushedRequest.objects.filter(expires_at__lt=now))[
+            PushedRequest._meta.label
+        ],
+        "token_families": families[TokenFamily._meta.label],
+        "refresh_tokens": families[RefreshToken._meta.label]
+        + _delete_in_batches(RefreshToken.objects.filter(Q(used_at__lt=cutoff) | Q(expires_at__lt=cutoff)))[
+            RefreshToken._meta.label
+        ],
+        "revoked_access_tokens": _delete_in_batches(RevokedAccessToken.objects.filter(expires_at__lt=cutoff))[
+            RevokedAccessToken._meta.label
+        ],
+        "client_assertions": _delete_in_batches(
+            UsedAssertion.objects.filter(expires_at__lt=now - ASSERTION_KEEP_AFTER_EXPIRY)
+        )[UsedAssertion._meta.label],
+        "session_clients": _delete_in_batches(SessionClient.objects.filter(logged_out_at__lt=cutoff))[
+            SessionClient._meta.label
+        ],
+    }
+    # Never logged out, but the login session has ended (expired) long ago.
+    while True:
         old_sids = list(
             SessionClient.objects.filter(logged_out_at__isnull=True, created_at__lt=cutoff)
             .values_list("sid", flat=True)
-            .distinct()[:5000]
+            .distinct()
+            .order_by("sid")[:PURGE_BATCH]
         )
         ended = identity_selectors.session_ids_ended(old_sids) if old_sids else set()
-        if ended:
-            stale += SessionClient.objects.filter(sid__in=ended, logged_out_at__isnull=True).delete()[0]
-        counts["session_clients"] = stale
-        if any(counts.values()):
-            audit_record(action="sso.purge", object_type="sso", data=counts)
+        if not ended:
+            break
+        counts["session_clients"] += SessionClient.objects.filter(
+            sid__in=ended, logged_out_at__isnull=True
+        ).delete()[0]
+        if len(old_sids) < PURGE_BATCH:
+            break
+    if any(counts.values()):
+        audit_record(action="sso.purge", object_type="sso", data=counts)
     return counts
+
+
+PURGE_BATCH = 2000
+
+
+def _delete_in_batches(queryset: Any) -> Counter[str]:
+    """Delete what `queryset` matches, PURGE_BATCH rows at a time; rows deleted per model
+    (cascades included)."""
+    deleted: Counter[str] = Counter()
+    model = queryset.model
+    while True:
+        pks = list(queryset.values_list("pk", flat=True)[:PURGE_BATCH])
+        if not pks:
+            return deleted
+        with transaction.atomic():
+            deleted.update(model.objects.filter(pk__in=pks).delete()[1])
+        if len(pks) < PURGE_BATCH:
+            return deleted
 
 
 # -- first-party relying parties -------------------------------------------------------

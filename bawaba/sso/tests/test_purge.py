@@ -288,7 +288,7 @@ def test_session_records_are_purged_once_the_session_is_long_over(
     assert not SessionClient.objects.exists()
 
 
-def test_retention_setting_and_nothing_to_do(db, settings):
+def test_retention_setting_batches_and_nothing_to_do(db, settings, monkeypatch):
     from bawaba.core.models import AuditEvent
 
     assert _purge() == {
@@ -307,6 +307,13 @@ def test_retention_setting_and_nothing_to_do(db, settings):
     assert _purge()["revoked_access_tokens"] == 1
     assert list(RevokedAccessToken.objects.values_list("jti", flat=True)) == ["a"]
     assert AuditEvent.objects.get(action="sso.purge").data["revoked_access_tokens"] == 1
+    # in batches, however many there are
+    from bawaba.sso import services
+
+    monkeypatch.setattr(services, "PURGE_BATCH", 2)
+    for i in range(5):
+        RevokedAccessToken.objects.create(jti=f"old-{i}", expires_at=_ago(10 * DAY))
+    assert _purge()["revoked_access_tokens"] == 5
     # a retention of 0 still never removes a revocation before the token expires
     settings.BAWABA_OIDC_RETENTION_DAYS = 0
     RevokedAccessToken.objects.create(jti="c", expires_at=timezone.now() + dt.timedelta(minutes=5))
