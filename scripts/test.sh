@@ -19,6 +19,26 @@ if ! command -v chromium >/dev/null 2>&1 && [ ! -x /usr/bin/chromium ]; then
   fi
 fi
 
+# The Node.js single sign-on example (docs/examples/sso-node) is run by a test against a live
+# provider: it needs node and npm, and its locked dependencies installed. Same rule as above:
+# install when we can, otherwise fail loudly (the test fails, never skips, without node).
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "== installing Node.js for the single sign-on example test"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+  else
+    echo "ERROR: Node.js and npm are needed for the single sign-on example test: sudo apt-get install nodejs npm" >&2
+    exit 1
+  fi
+fi
+NODE_EXAMPLE=docs/examples/sso-node
+if [ ! -f "$NODE_EXAMPLE/node_modules/.package-lock.json" ] \
+   || [ "$NODE_EXAMPLE/package-lock.json" -nt "$NODE_EXAMPLE/node_modules/.package-lock.json" ]; then
+  echo "== npm ci in $NODE_EXAMPLE"
+  npm ci --prefix "$NODE_EXAMPLE" --no-audit --no-fund
+fi
+
 WORKERS="${BAWABA_TEST_WORKERS:-2}"
 echo "== tests on SQLite"
 env -u TEST_DATABASE_URL "$BIN/pytest" -n "$WORKERS" -q "$@"

@@ -104,6 +104,12 @@ class UserAdmin(admin.ModelAdmin):
         (_("Dates"), {"fields": ("date_joined", "last_login", "password_changed_at")}),
     )
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            # Deactivated: its sessions end now (and services are told), not at their expiry.
+            services.account_deactivate(user=obj, actor=request.user)
+
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         if not request.user.is_superuser:

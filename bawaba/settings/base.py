@@ -253,6 +253,10 @@ BAWABA_OIDC_REFRESH_TOKEN_TTL = int(os.environ.get("BAWABA_OIDC_REFRESH_TOKEN_TT
 BAWABA_OIDC_LOGOUT_TOKEN_TTL = 120
 BAWABA_OIDC_PAR_TTL = 60
 BAWABA_OIDC_CLIENT_CACHE_SECONDS = int(os.environ.get("BAWABA_OIDC_CLIENT_CACHE_SECONDS", "30"))
+# Housekeeping (`bawaba oidc_purge`, and a periodic task every BAWABA_OIDC_PURGE_INTERVAL
+# seconds): tokens expired or revoked longer than this many days are deleted.
+BAWABA_OIDC_RETENTION_DAYS = int(os.environ.get("BAWABA_OIDC_RETENTION_DAYS", "7"))
+BAWABA_OIDC_PURGE_INTERVAL = int(os.environ.get("BAWABA_OIDC_PURGE_INTERVAL", "3600"))
 # How first-party pages (bawaba.sso.rp) reach the token endpoint: "wsgi" calls this same
 # application in-process (no network; works with one worker), "http" goes over the network.
 BAWABA_SSO_RP_TRANSPORT = os.environ.get("BAWABA_SSO_RP_TRANSPORT", "wsgi")

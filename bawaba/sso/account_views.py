@@ -49,7 +49,8 @@ def consent_revoke(request: HttpRequest, consent_id) -> HttpResponse:  # type: i
 @require_POST
 def session_end(request: HttpRequest, session_id) -> HttpResponse:  # type: ignore[no-untyped-def]
     try:
-        services.provider_session_end(user=request.user, session_id=str(session_id))
+        # Identity ends it; single sign-on's receiver revokes its tokens and tells its services.
+        identity_services.session_end(user=request.user, session_id=str(session_id))
         messages.success(request, _("The session was ended and its services were told to log out."))
     except BawabaError as exc:
         messages.error(request, str(exc.message))

@@ -1,5 +1,7 @@
 """Relying parties as the protocol code sees them: an immutable view of a Client row,
-cached in-process for a few seconds (the token endpoint's hot path does no client query)."""
+cached in-process for a few seconds (BAWABA_OIDC_CLIENT_CACHE_SECONDS). Only a client
+secret is always checked against the database, so that a regenerated one takes effect at
+once everywhere; the rest (redirect URIs, scopes…) may be that many seconds old."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from urllib.parse import urlsplit
 
 from authlib.oauth2.rfc6749 import ClientMixin
 from django.conf import settings
+from django.db import connection
 
 from .models import Client
 from .tokens import sha256
@@ -94,9 +97,15 @@ class OidcClient(ClientMixin):
         return redirect_uri in self.redirect_uris  # exact match, no patterns
 
     def check_client_secret(self, client_secret: str) -> bool:
+        """Checked against the secret stored now, not the cached one: a regenerated secret
+        (or a deactivated client) stops working at once in every process. One indexed
+        query, only for the requests that authenticate with a secret."""
         if not self.secret_hash or not client_secret:
             return False
-        return hmac.compare_digest(self.secret_hash, sha256(client_secret))
+        current = client_secret_hash_current(self.pk)
+        if current != self.secret_hash:
+            client_cache_clear(self.client_id)  # changed since cached: reload the rest too
+        return bool(current) and hmac.compare_digest(current, sha256(client_secret))
 
     def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
         return method == self.token_endpoint_auth_method
@@ -136,6 +145,20 @@ def client_get(client_id: str | None) -> OidcClient | None:
             _cache.clear()
         _cache[client_id] = (now, value)
     return value
+
+
+def client_secret_hash_current(pk: Any) -> str:
+    """The SHA-256 of the client's secret as stored now ("" when inactive or gone). A plain
+    cursor: on the token endpoint's hot path the ORM's query building would cost four times
+    the query itself (about 0.08 ms of CPU on PostgreSQL)."""
+    table = connection.ops.quote_name(Client._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT client_secret_hash FROM {table} WHERE id = %s AND is_active",  # noqa: S608
+            [Client._meta.pk.get_db_prep_value(pk, connection)],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else ""
 
 
 def client_cache_clear(client_id: str | None = None) -> None:

@@ -36,6 +36,8 @@ from django.conf import settings
 from django.http import HttpResponse
 from joserfc.jwk import KeySet
 
+from bawaba.identity import selectors as identity_selectors
+
 from . import keys, services, tokens
 from .claims import amr_out, subject_for, user_claims
 from .clients import OidcClient, client_get
@@ -151,44 +153,74 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
         return 200, token, self.TOKEN_RESPONSE_HEADER
 
 
+def id_token_for(
+    *,
+    client: OidcClient,
+    user: Any,
+    scope: str,
+    auth_time: int,
+    acr: str,
+    amr: list[str] | tuple[str, ...],
+    sid: str,
+    access_token: str,
+    nonce: str = "",
+) -> str:
+    """An ID token for `client`, signed with its algorithm (ES256 default, RS256 on
+    request), with the subject for that client (public or pairwise), acr, amr, auth_time and
+    sid of the authentication, at_hash, and the claims of the scope."""
+    alg = client.id_token_signed_response_alg
+    now = int(time.time())
+    claims: dict[str, Any] = {
+        "iss": tokens.issuer(),
+        "aud": client.client_id,
+        "iat": now,
+        "exp": now + settings.BAWABA_OIDC_ID_TOKEN_TTL,
+        "sub": subject_for(user_id=user.pk, subject_type=client.subject_type, sector=client.sector),
+        "auth_time": auth_time,
+        "acr": acr,
+        "amr": amr_out(amr),
+        "azp": client.client_id,
+    }
+    if nonce:
+        claims["nonce"] = nonce
+    if sid:
+        claims["sid"] = sid
+    at_hash = create_half_hash(access_token, alg)
+    if at_hash is not None:
+        claims["at_hash"] = at_hash.decode()
+    claims.update(user_claims(user, set(scope.split())))
+    return tokens.sign(claims, alg=alg, typ="JWT")  # header {"alg", "kid", "typ": "JWT"}
+
+
 class OpenIDCodeExtension(OpenIDCode):
-    """ID tokens signed with the client's algorithm (ES256 default, RS256 on request),
-    carrying the subject for that client (public or pairwise), acr, amr, auth_time, sid."""
+    """The ID token of the code exchange (`id_token_for`), with the request's nonce."""
 
     def exists_nonce(self, nonce, request):  # type: ignore[no-untyped-def]
         return False  # nonces are the relying party's to check; codes are single use
 
     def encode_id_token(self, token, request):  # type: ignore[no-untyped-def]
-        client: OidcClient = request.client
         code = request.authorization_code
-        alg = client.id_token_signed_response_alg
-        now = int(time.time())
-        claims: dict[str, Any] = {
-            "iss": tokens.issuer(),
-            "aud": client.client_id,
-            "iat": now,
-            "exp": now + settings.BAWABA_OIDC_ID_TOKEN_TTL,
-            "sub": subject_for(user_id=code.user_id, subject_type=client.subject_type, sector=client.sector),
-            "auth_time": code.auth_time,
-            "acr": code.acr,
-            "amr": amr_out(code.amr),
-            "azp": client.client_id,
-        }
-        if code.nonce:
-            claims["nonce"] = code.nonce
-        if code.sid:
-            claims["sid"] = code.sid
-        at_hash = create_half_hash(token["access_token"], alg)
-        if at_hash is not None:
-            claims["at_hash"] = at_hash.decode()
-        claims.update(user_claims(code.user, set(code.scope.split())))
-        return tokens.sign(claims, alg=alg, typ="JWT")  # header {"alg", "kid", "typ": "JWT"}
+        return id_token_for(
+            client=request.client,
+            user=code.user,
+            scope=code.scope,
+            auth_time=code.auth_time,
+            acr=code.acr,
+            amr=code.amr,
+            sid=code.sid,
+            access_token=token["access_token"],
+            nonce=code.nonce,
+        )
 
 
 class RefreshTokenGrant(grants.RefreshTokenGrant):
     """Rotation on every use; presenting a used refresh token revokes the whole family.
     Without a `scope` parameter (the usual case) the check and the rotation are one
-    statement (`services.refresh_exchange`); a narrowed scope is checked first."""
+    statement (`services.refresh_exchange`); a narrowed scope is checked first.
+
+    When the original grant had the openid scope, the response carries a new ID token
+    (OpenID Connect Core 12.2): same iss, sub, aud and azp, the original authentication's
+    auth_time, acr, amr and sid, a new iat, and no nonce."""
 
     TOKEN_ENDPOINT_AUTH_METHODS = ALL_AUTH_METHODS
     INCLUDE_NEW_REFRESH_TOKEN = True
@@ -217,20 +249,34 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
         client = self.request.client
         if row is None:
             try:
-                token = services.refresh_exchange(
+                token, row = services.refresh_exchange(
                     refresh_token=self.request.form["refresh_token"], client=client
                 )
             except services.RefreshRefused as exc:
                 raise InvalidGrantError(f"The refresh token is not valid ({exc}).")
-            return 200, token, self.TOKEN_RESPONSE_HEADER
-        scope = self.request.payload.scope or row.scope
-        try:
-            token = services.refresh_rotate(row=row, client=client, scope=scope)
-        except services.RefreshRefused:
-            services.family_revoke(
-                family_id=row.family_id, reason="refresh_reuse", client_id=client.client_id
-            )
-            raise InvalidGrantError("The refresh token is not valid (reused).")
+        else:
+            try:
+                token = services.refresh_rotate(
+                    row=row, client=client, scope=self.request.payload.scope or row.scope
+                )
+            except services.RefreshRefused:
+                services.family_revoke(
+                    family_id=row.family_id, reason="refresh_reuse", client_id=client.client_id
+                )
+                raise InvalidGrantError("The refresh token is not valid (reused).")
+        if "openid" in row.scope.split():
+            user = identity_selectors.user_get(row.user_id)
+            if user is not None:  # (deactivated since: its tokens are refused from now on)
+                token["id_token"] = id_token_for(
+                    client=client,
+                    user=user,
+                    scope=token["scope"],
+                    auth_time=row.auth_time,
+                    acr=row.acr,
+                    amr=row.amr,
+                    sid=row.sid,
+                    access_token=token["access_token"],
+                )
         return 200, token, self.TOKEN_RESPONSE_HEADER
 
 

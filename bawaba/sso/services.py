@@ -8,6 +8,7 @@ import datetime as dt
 import json
 import logging
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -15,6 +16,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -336,10 +338,11 @@ class RefreshRow:
     family_id: Any
     client_pk: Any
     user_id: Any
-    scope: str
+    scope: str  # the family's (the original grant's) scope
     sid: str
     auth_time: int
     acr: str
+    amr: tuple[str, ...] = ()
 
     @property
     def pk(self) -> Any:  # the family's id, for the access token's `fid`
@@ -357,7 +360,7 @@ def refresh_lookup(*, refresh_token: str, client: OidcClient) -> RefreshRow:
 
     sql = (
         f"SELECT r.id, r.used_at, r.expires_at, f.id, f.client_id, f.user_id, f.scope, f.sid, f.auth_time, "  # noqa: S608
-        f"f.acr, f.revoked_at, u.is_active FROM {_table(RefreshToken)} r "
+        f"f.acr, f.revoked_at, u.is_active, f.amr FROM {_table(RefreshToken)} r "
         f"JOIN {_table(TokenFamily)} f ON f.id = r.family_id "
         f"JOIN {_table(get_user_model())} u ON u.id = f.user_id WHERE r.token_hash = %s"
     )
@@ -366,7 +369,9 @@ def refresh_lookup(*, refresh_token: str, client: OidcClient) -> RefreshRow:
         found = cursor.fetchone()
     if found is None:
         raise RefreshRefused("unknown")
-    rid, used_at, expires_at, fid, client_pk, user_id, scope, sid, auth_time, acr, revoked_at, active = found
+    rid, used_at, expires_at, fid, client_pk, user_id, scope, sid, auth_time, acr, revoked_at, active, amr = (
+        found
+    )
     fid = _uuid(fid)
     if _uuid(client_pk) != client.pk:
         raise RefreshRefused("unknown")
@@ -377,7 +382,13 @@ def refresh_lookup(*, refresh_token: str, client: OidcClient) -> RefreshRow:
         raise RefreshRefused("reused")
     if _aware(expires_at) < timezone.now() or not active:
         raise RefreshRefused("expired")
-    return RefreshRow(rid, fid, client.pk, _uuid(user_id), scope, sid, auth_time, acr)
+    return RefreshRow(rid, fid, client.pk, _uuid(user_id), scope, sid, auth_time, acr, _json_list(amr))
+
+
+def _json_list(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):  # SQLite returns JSON columns as text
+        value = json.loads(value)
+    return tuple(value or ())
 
 
 def _uuid(value: Any) -> Any:
@@ -425,7 +436,7 @@ def refresh_rotate(*, row: RefreshRow, client: OidcClient, scope: str) -> dict[s
     return token
 
 
-def refresh_exchange(*, refresh_token: str, client: OidcClient) -> dict[str, Any]:
+def refresh_exchange(*, refresh_token: str, client: OidcClient) -> tuple[dict[str, Any], RefreshRow]:
     """The refresh grant's hot path (no narrowed scope): check the presented token, mark it
     used and issue its successor in the same family.
 
@@ -435,11 +446,12 @@ def refresh_exchange(*, refresh_token: str, client: OidcClient) -> dict[str, Any
     concurrent uses of one token cannot both match (the second UPDATE waits for the first
     and then finds used_at set). When nothing matches, `refresh_lookup` says why, and a
     used token revokes its whole family (reuse detection), as before. The commit is
-    asynchronous (see `refresh_rotate`). Other databases take the two-step path."""
+    asynchronous (see `refresh_rotate`). Other databases take the two-step path. Returns the
+    token response and the family's row (for the new ID token)."""
     if connection.vendor != "postgresql":
         row = refresh_lookup(refresh_token=refresh_token, client=client)
         try:
-            return refresh_rotate(row=row, client=client, scope=row.scope)
+            return refresh_rotate(row=row, client=client, scope=row.scope), row
         except RefreshRefused:  # used concurrently since the lookup: reuse
             family_revoke(family_id=row.family_id, reason="refresh_reuse", client_id=client.client_id)
             raise
@@ -453,7 +465,7 @@ def refresh_exchange(*, refresh_token: str, client: OidcClient) -> dict[str, Any
         "WHERE r.token_hash = %s AND r.used_at IS NULL AND r.expires_at > %s "
         "AND f.id = r.family_id AND f.client_id = %s AND f.revoked_at IS NULL "
         "AND u.id = f.user_id AND u.is_active "
-        "RETURNING r.id, f.id AS family_id, f.user_id, f.scope, f.sid, f.auth_time, f.acr), "
+        "RETURNING r.id, f.id AS family_id, f.user_id, f.scope, f.sid, f.auth_time, f.acr, f.amr), "
         f"fresh AS (INSERT INTO {rt} (token_hash, family_id, created_at, expires_at) "
         "SELECT %s, used.family_id, %s, %s FROM used) "
         "SELECT * FROM used"
@@ -482,11 +494,11 @@ def refresh_exchange(*, refresh_token: str, client: OidcClient) -> dict[str, Any
     if found is None:
         refresh_lookup(refresh_token=refresh_token, client=client)  # raises with the reason
         raise RefreshRefused("reused")  # valid when looked at again: it lost a race
-    rid, fid, user_id, scope, sid, auth_time, acr = found
-    row = RefreshRow(rid, _uuid(fid), client.pk, _uuid(user_id), scope, sid, auth_time, acr)
+    rid, fid, user_id, scope, sid, auth_time, acr, amr = found
+    row = RefreshRow(rid, _uuid(fid), client.pk, _uuid(user_id), scope, sid, auth_time, acr, _json_list(amr))
     token = _token_body(client=client, user_id=row.user_id, family=row)
     token["refresh_token"] = plain
-    return token
+    return token, row
 
 
 def family_revoke(*, family_id: Any, reason: str, client_id: str = "") -> int:
@@ -591,22 +603,25 @@ def session_client_record(*, sid: str, user: Any, client: OidcClient) -> None:
     )
 
 
-def provider_session_ended(*, user: Any, sid: str, except_client_id: str = "", reason: str = "logout") -> int:
-    """After a provider session ended: revoke its token families and send back-channel
-    logout tokens (on commit, as tasks) to the session's other clients. Returns how many."""
+def provider_session_ended(*, user: Any, sid: str, reason: str = "logout") -> int:
+    """A provider session (identity login session `sid`) ended: revoke its token families,
+    mark its clients logged out, and send back-channel logout tokens (on commit, as tasks)
+    to those of its clients not yet told that registered a back-channel URI. Called by the
+    receiver of `identity.signals.session_ended`, inside identity's transaction. Returns
+    how many clients will be told; a session no service took part in leaves no trace here."""
     if not sid:
         return 0
     now = timezone.now()
     with transaction.atomic():
-        TokenFamily.objects.filter(sid=sid, revoked_at__isnull=True).update(
-            revoked_at=now, revoked_reason=reason
+        families = TokenFamily.objects.filter(sid=sid, revoked_at__isnull=True).update(
+            revoked_at=now, revoked_reason=reason[:40]
         )
         rows = list(
-            SessionClient.objects.select_related("client")
-            .filter(sid=sid, logged_out_at__isnull=True)
-            .exclude(client__client_id=except_client_id)
+            SessionClient.objects.select_related("client").filter(sid=sid, logged_out_at__isnull=True)
         )
-        SessionClient.objects.filter(sid=sid).update(logged_out_at=now)
+        if not rows and not families:
+            return 0
+        SessionClient.objects.filter(sid=sid, logged_out_at__isnull=True).update(logged_out_at=now)
         targets = [r for r in rows if r.client.backchannel_logout_uri]
         audit_record(
             action="sso.session.end",
@@ -655,20 +670,117 @@ def backchannel_logout_deliver(*, client_pk: str, sub: str, sid: str) -> str:
     return status
 
 
-def provider_logout(request: Any, *, except_client_id: str = "") -> int:
-    """End the provider session of this browser (RP-initiated logout)."""
-    user = request.user
+def provider_logout(request: Any, *, except_client_id: str = "") -> None:
+    """End the provider session of this browser (RP-initiated logout, or a forced fresh
+    login). Identity ends the session and tells us (`provider_session_ended`); the client
+    that asked for the logout (`except_client_id`) is marked first so it is not told."""
     sid = identity_selectors.session_id_for_key(request.session.session_key) or ""
-    identity_services.session_logout(request)
-    if user.is_authenticated and sid:
-        return provider_session_ended(user=user, sid=sid, except_client_id=except_client_id)
-    return 0
+    with transaction.atomic():
+        if sid and except_client_id:
+            SessionClient.objects.filter(
+                sid=sid, client__client_id=except_client_id, logged_out_at__isnull=True
+            ).update(logged_out_at=timezone.now())
+        identity_services.session_logout(request)
 
 
-def provider_session_end(*, user: Any, session_id: str) -> int:
-    """End one of the person's sessions from the account page, with back-channel logout."""
-    identity_services.session_end(user=user, session_id=session_id, reason="user")
-    return provider_session_ended(user=user, sid=str(session_id), reason="session_ended")
+# -- housekeeping ---------------------------------------------------------------------
+# Client assertions are accepted up to 60 s after their `exp` (clock leeway): their `jti`
+# is kept a while longer than that, so a replay is refused for as long as it could pass.
+ASSERTION_KEEP_AFTER_EXPIRY = dt.timedelta(minutes=5)
+
+
+def oidc_purge(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Delete what can no longer be used (periodic task and `bawaba oidc_purge`):
+
+    * authorization codes: unused ones once expired; used ones when expired longer than the
+      retention period (until then a replayed code still revokes the tokens issued with it);
+    * pushed authorization requests once expired;
+    * token families revoked longer than the retention period, or whose refresh tokens all
+      expired longer ago than that (so are their access tokens), with their refresh tokens;
+      refresh tokens used or expired longer than the retention period (until then presenting
+      a used one still revokes its family);
+    * the list of revoked access tokens, past their expiry plus the retention period;
+    * private_key_jwt assertion ids, once their assertion could no longer be accepted;
+    * the record of which services took part in a session, once logged out longer than the
+      retention period.
+
+    Idempotent. Deletes in batches of PURGE_BATCH rows, one short transaction each (no long
+    lock, bounded memory, however much there is); returns how many rows of each kind."""
+    now = now or timezone.now()
+    # Never shorter than an access token's life: a family is deleted only when no access
+    # token of it can still be valid (tokens of a deleted family count as revoked anyway).
+    cutoff = now - max(
+        dt.timedelta(days=settings.BAWABA_OIDC_RETENTION_DAYS),
+        dt.timedelta(seconds=settings.BAWABA_OIDC_ACCESS_TOKEN_TTL),
+    )
+    live_refresh = RefreshToken.objects.filter(family=OuterRef("pk"), expires_at__gte=cutoff)
+    families = _delete_in_batches(
+        TokenFamily.objects.filter(
+            Q(revoked_at__lt=cutoff)
+            | (Q(created_at__lt=cutoff, revoked_at__isnull=True) & ~Exists(live_refresh))
+        )
+    )
+    counts = {
+        "authorization_codes": _delete_in_batches(
+            AuthorizationCode.objects.filter(
+                Q(used_at__isnull=True, expires_at__lt=now) | Q(expires_at__lt=cutoff)
+            )
+        )[AuthorizationCode._meta.label],
+        "pushed_requests": _delete_in_batches(PushedRequest.objects.filter(expires_at__lt=now))[
+            PushedRequest._meta.label
+        ],
+        "token_families": families[TokenFamily._meta.label],
+        "refresh_tokens": families[RefreshToken._meta.label]
+        + _delete_in_batches(RefreshToken.objects.filter(Q(used_at__lt=cutoff) | Q(expires_at__lt=cutoff)))[
+            RefreshToken._meta.label
+        ],
+        "revoked_access_tokens": _delete_in_batches(RevokedAccessToken.objects.filter(expires_at__lt=cutoff))[
+            RevokedAccessToken._meta.label
+        ],
+        "client_assertions": _delete_in_batches(
+            UsedAssertion.objects.filter(expires_at__lt=now - ASSERTION_KEEP_AFTER_EXPIRY)
+        )[UsedAssertion._meta.label],
+        "session_clients": _delete_in_batches(SessionClient.objects.filter(logged_out_at__lt=cutoff))[
+            SessionClient._meta.label
+        ],
+    }
+    # Never logged out, but the login session has ended (expired) long ago.
+    while True:
+        old_sids = list(
+            SessionClient.objects.filter(logged_out_at__isnull=True, created_at__lt=cutoff)
+            .values_list("sid", flat=True)
+            .distinct()
+            .order_by("sid")[:PURGE_BATCH]
+        )
+        ended = identity_selectors.session_ids_ended(old_sids) if old_sids else set()
+        if not ended:
+            break
+        counts["session_clients"] += SessionClient.objects.filter(
+            sid__in=ended, logged_out_at__isnull=True
+        ).delete()[0]
+        if len(old_sids) < PURGE_BATCH:
+            break
+    if any(counts.values()):
+        audit_record(action="sso.purge", object_type="sso", data=counts)
+    return counts
+
+
+PURGE_BATCH = 2000
+
+
+def _delete_in_batches(queryset: Any) -> Counter[str]:
+    """Delete what `queryset` matches, PURGE_BATCH rows at a time; rows deleted per model
+    (cascades included)."""
+    deleted: Counter[str] = Counter()
+    model = queryset.model
+    while True:
+        pks = list(queryset.values_list("pk", flat=True)[:PURGE_BATCH])
+        if not pks:
+            return deleted
+        with transaction.atomic():
+            deleted.update(model.objects.filter(pk__in=pks).delete()[1])
+        if len(pks) < PURGE_BATCH:
+            return deleted
 
 
 # -- first-party relying parties -------------------------------------------------------

@@ -11,11 +11,11 @@ from authlib.common.urls import add_params_to_uri
 from authlib.oauth2 import OAuth2Error
 from django.conf import settings
 from django.core import signing
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse, QueryDict
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bawaba.identity import selectors as identity_selectors
@@ -144,16 +144,15 @@ def _redirect_error(redirect_uri: str, error: str, state: str | None, descriptio
     return HttpResponseRedirect(add_params_to_uri(redirect_uri, params))
 
 
-def _authorize_url(
-    request: HttpRequest, extra: dict[str, str] | None = None, drop: tuple[str, ...] = ()
-) -> str:
-    query = {k: v for k, v in request.GET.items() if k not in drop}
-    query.update(extra or {})
-    return "/oidc/authorize?" + urlencode(query)
+def _authorize_url(query: QueryDict, extra: dict[str, str] | None = None, drop: tuple[str, ...] = ()) -> str:
+    """The authorization request as a GET address (to come back to after a login step)."""
+    params = {k: v for k, v in query.items() if k not in drop}
+    params.update(extra or {})
+    return "/oidc/authorize?" + urlencode(params)
 
 
-def _reauth_since(request: HttpRequest) -> int | None:
-    marker = request.GET.get(REAUTH_PARAM)
+def _reauth_since(query: QueryDict) -> int | None:
+    marker = query.get(REAUTH_PARAM)
     if not marker:
         return None
     try:
@@ -162,19 +161,44 @@ def _reauth_since(request: HttpRequest) -> int | None:
         return None
 
 
-def _to_login(request: HttpRequest, lang: str, *, force: bool) -> HttpResponse:
+def _to_login(query: QueryDict, lang: str, *, force: bool) -> HttpResponse:
     extra = {REAUTH_PARAM: signing.dumps(int(time.time()), salt=REAUTH_SALT)} if force else None
-    next_url = _authorize_url(request, extra, drop=(REAUTH_PARAM,))
+    next_url = _authorize_url(query, extra, drop=(REAUTH_PARAM,))
     return HttpResponseRedirect(f"{_prefix(lang)}/login/?" + urlencode({"next": next_url}))
 
 
 # -- authorization endpoint --------------------------------------------------------------------
+@csrf_exempt
 @require_http_methods(["GET", "POST"])
 def authorize(request: HttpRequest) -> HttpResponse:
-    """OpenID Connect authorization endpoint (code flow). Requests come by GET (or by
-    request_uri after PAR); the consent page POSTs its decision back here."""
-    lang = _activate_language(request)
-    query = request.GET
+    """OpenID Connect authorization endpoint (code flow). Requests come by GET, by POST with
+    form-encoded parameters (OpenID Connect Core 3.1.2.1), or by request_uri after PAR.
+
+    A POSTed authorization request is a top-level navigation from the service's site: it
+    carries no CSRF token and is exempt. It carries no session cookie either (SameSite=Lax),
+    so without a session it continues as the same request by GET (303), which does. The
+    consent page POSTs its decision back here, with the request in the query: that POST is
+    CSRF-checked like every form (`_consent_decision`)."""
+    if request.method == "POST":
+        if "decision" in request.POST:
+            return _consent_decision(request)
+        query = request.POST.copy()
+        query.pop("csrfmiddlewaretoken", None)
+        if not request.user.is_authenticated:
+            response = HttpResponseRedirect(_authorize_url(query))
+            response.status_code = 303
+            return response
+        return _authorize(request, query)
+    return _authorize(request, request.GET)
+
+
+@csrf_protect
+def _consent_decision(request: HttpRequest) -> HttpResponse:
+    return _authorize(request, request.GET)
+
+
+def _authorize(request: HttpRequest, query: QueryDict) -> HttpResponse:
+    lang = _activate_language(request, {"ui_locales": query.get("ui_locales", "")})
     client = client_get(query.get("client_id"))
     if client is None:
         return error_page(
@@ -246,7 +270,7 @@ def authorize(request: HttpRequest) -> HttpResponse:
     # 1. Authentication: a session, fresh enough for prompt=login / max_age.
     auth = identity_selectors.session_auth(request) if user else None
     now = int(time.time())
-    reauth_since = _reauth_since(request)
+    reauth_since = _reauth_since(query)
     fresh = auth is not None and reauth_since is not None and auth.auth_time >= reauth_since
     force = False
     if auth is not None and not fresh:
@@ -257,7 +281,7 @@ def authorize(request: HttpRequest) -> HttpResponse:
             return _redirect_error(redirect_uri, "login_required", state)
         if force:
             services.provider_logout(request)
-        return _to_login(request, lang, force=force)
+        return _to_login(query, lang, force=force)
 
     # 2. Assurance: step-up for a missing factor; explain when the identity is too weak.
     wanted = required_acr(params.get("acr_values"), client.default_acr)
@@ -284,7 +308,7 @@ def authorize(request: HttpRequest) -> HttpResponse:
                 status=403,
             )
         return HttpResponseRedirect(
-            f"{_prefix(lang)}/login/verify/?" + urlencode({"next": _authorize_url(request)})
+            f"{_prefix(lang)}/login/verify/?" + urlencode({"next": _authorize_url(query)})
         )
 
     # 3. Consent (remembered per client and scope; first-party services skip it).
@@ -306,7 +330,7 @@ def authorize(request: HttpRequest) -> HttpResponse:
                     "client_name": client.name(lang),
                     "agency": client.agency(lang),
                     "scopes": [(s, SCOPES[s]) for s in scopes if s in SCOPES],
-                    "action": request.get_full_path(),
+                    "action": _authorize_url(query),
                     "lang": lang,
                 },
             )

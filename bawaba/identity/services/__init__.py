@@ -1,7 +1,7 @@
 """Every write of the identity app. Other apps import from here (or from
 bawaba.identity.selectors), never from the modules' internals or the models."""
 
-from .account import sms_second_factor_set
+from .account import account_deactivate, sms_second_factor_set
 from .assurance import identity_match_civil_registry, identity_verify_in_person
 from .authentication import (
     PasswordCheck,
@@ -48,6 +48,7 @@ __all__ = [
     "PasswordCheck",
     "RegistrationData",
     "SESSION_ACTING_AS",
+    "account_deactivate",
     "acting_as_check",
     "active_sessions",
     "identity_match_civil_registry",

@@ -25,6 +25,7 @@ from bawaba.core.request_context import current_request_context
 from bawaba.messaging import services as messaging
 
 from ..models import KnownDevice, User, UserSession
+from ..signals import session_ended
 
 DEVICE_COOKIE = "bawaba_device"
 DEVICE_COOKIE_AGE = 2 * 365 * 24 * 3600
@@ -141,6 +142,7 @@ def session_end(*, user: User, session_id: uuid.UUID | str, reason: str = "user"
             object_id=tracked.id,
             data={"reason": reason},
         )
+        session_ended.send(sender=UserSession, user=user, session_ids=[str(tracked.id)], reason=reason)
 
 
 def sessions_end_all(*, user: User, except_key: str | None = None, reason: str = "user") -> int:
@@ -160,12 +162,22 @@ def session_rekey(*, old_key: str | None, new_key: str | None) -> None:
 
 
 def session_logout(request: HttpRequest) -> None:
+    """Log this browser out (the "Log out" button, single sign-on's logout endpoint)."""
     user = request.user
     key = request.session.session_key
-    if user.is_authenticated and key:
-        UserSession.objects.filter(session_key=key, ended_at__isnull=True).update(ended_at=timezone.now())
-        audit_record(action="logout", actor=user)
-    django_logout(request)
+    with transaction.atomic():
+        if user.is_authenticated and key:
+            ids = [
+                str(i)
+                for i in UserSession.objects.filter(session_key=key, ended_at__isnull=True).values_list(
+                    "id", flat=True
+                )
+            ]
+            UserSession.objects.filter(id__in=ids).update(ended_at=timezone.now())
+            audit_record(action="logout", actor=user)
+            if ids:
+                session_ended.send(sender=UserSession, user=user, session_ids=ids, reason="logout")
+        django_logout(request)
 
 
 def session_is_recent(request: HttpRequest, *, seconds: int) -> bool:

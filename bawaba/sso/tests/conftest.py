@@ -4,7 +4,9 @@ keeping "browser" that fills in the provider's login forms."""
 
 from __future__ import annotations
 
+import http.server
 import re
+import threading
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -47,8 +49,10 @@ def transport(app):
 class Browser:
     """A person's browser: keeps cookies, fills forms (with their CSRF token)."""
 
-    def __init__(self, transport):
-        self.http = httpx.Client(transport=transport, base_url=ISSUER, follow_redirects=False)
+    def __init__(self, transport, base_url=ISSUER):
+        # transport None: real HTTP (a live server on loopback)
+        self.base_url = base_url
+        self.http = httpx.Client(transport=transport, base_url=base_url, follow_redirects=False)
 
     def get(self, url, **kw):
         return self.http.get(url, **kw)
@@ -82,7 +86,7 @@ class Browser:
             if response.status_code != 302:
                 return response
             loc = response.headers["location"]
-            if not loc.startswith("/") and not loc.startswith(ISSUER):
+            if not loc.startswith("/") and not loc.startswith(self.base_url):
                 return response
             response = self.http.get(loc)
         raise AssertionError("too many redirects")
@@ -155,3 +159,29 @@ def decode_id_token(transport, id_token, client_id, nonce=None):
         reg["nonce"] = {"essential": True, "value": nonce}
     jwt.JWTClaimsRegistry(**reg).validate(obj.claims)
     return obj
+
+
+class _Receiver(http.server.BaseHTTPRequestHandler):
+    """A relying party's back-channel logout endpoint on loopback: records what it receives."""
+
+    received: list = []
+
+    def do_POST(self):  # noqa: N802
+        body = self.rfile.read(int(self.headers["Content-Length"])).decode()
+        _Receiver.received.append((self.path, parse_qs(body)))
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def receiver():
+    """(base URL, list of (path, form) received)."""
+    _Receiver.received = []
+    server = http.server.HTTPServer(("127.0.0.1", 0), _Receiver)
+    t = threading.Thread(target=server.serve_forever, daemon=True)
+    t.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", _Receiver.received
+    server.shutdown()

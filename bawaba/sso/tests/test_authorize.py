@@ -3,10 +3,9 @@ across services, step-up, prompt and max_age, consent, PAR, errors, logout."""
 
 from __future__ import annotations
 
-import http.server
-import threading
+import html
+import re
 import time
-from urllib.parse import parse_qs
 
 import httpx
 import pytest
@@ -327,29 +326,6 @@ def test_rs256_client(transport, browser, make_client):
     assert decode_id_token(transport, token["id_token"], client.client_id).header["alg"] == "RS256"
 
 
-class _Receiver(http.server.BaseHTTPRequestHandler):
-    received: list = []
-
-    def do_POST(self):  # noqa: N802
-        body = self.rfile.read(int(self.headers["Content-Length"])).decode()
-        _Receiver.received.append((self.path, parse_qs(body)))
-        self.send_response(200)
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def receiver():
-    _Receiver.received = []
-    server = http.server.HTTPServer(("127.0.0.1", 0), _Receiver)
-    t = threading.Thread(target=server.serve_forever, daemon=True)
-    t.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", _Receiver.received
-    server.shutdown()
-
-
 def test_rp_initiated_logout_with_backchannel(
     transport, browser, make_client, receiver, django_capture_on_commit_callbacks
 ):
@@ -488,3 +464,104 @@ def test_management_commands(db, demo, capsys, tmp_path, settings):
     assert after[active_es] == "retired" and after[next_es] == "active"
     assert len([s for s in after.values() if s == "next"]) == 2
     assert keys.signing_key("ES256").kid == next_es
+
+
+# -- authorization requests by POST (OpenID Connect Core 3.1.2.1) --------------------------------
+def _post_params(rp, **params):
+    """An authorization request as form fields (what a service's auto-submitting form sends)."""
+    verifier, challenge = pkce_pair()
+    url, state = authorize_url(rp, code_challenge=challenge, code_challenge_method="S256", **params)
+    return dict(httpx.URL(url).params), verifier, state
+
+
+def test_authorization_request_by_post_and_by_get(transport, browser, make_client):
+    client, secret = make_client(first_party=True)
+    rp = rp_client(transport, client.client_id, secret)
+    browser.login()
+    # POST, form-encoded, no CSRF token (a top-level navigation from the service's site)
+    form, verifier, state = _post_params(rp, scope="openid profile")
+    r = browser.http.post("/oidc/authorize", data=form)
+    params = code_from(r)
+    assert params["state"] == state and params["iss"] == ISSUER
+    token = rp.fetch_token(TOKEN, code=params["code"], code_verifier=verifier)
+    claims = decode_id_token(transport, token["id_token"], client.client_id, nonce="n-0S6_WzA2Mj").claims
+    assert claims["acr"] == "loa-substantial"
+    # the same request by GET
+    r, verifier, state = _flow(browser, rp, scope="openid profile")
+    params = code_from(r)
+    assert params["state"] == state
+    token = rp.fetch_token(TOKEN, code=params["code"], code_verifier=verifier)
+    assert decode_id_token(transport, token["id_token"], client.client_id).claims["sub"] == claims["sub"]
+
+
+def test_post_without_a_session_continues_as_get_to_the_login(transport, browser, make_client):
+    """A cross-site POST carries no SameSite=Lax session cookie: the provider answers 303
+    with the same request by GET (which carries it), so nobody is asked to log in twice."""
+    client, secret = make_client(first_party=True)
+    rp = rp_client(transport, client.client_id, secret)
+    form, verifier, state = _post_params(rp, scope="openid profile", acr_values="loa-substantial")
+    r = browser.http.post("/oidc/authorize", data=form)
+    assert r.status_code == 303
+    again = httpx.URL(r.headers["location"])
+    assert again.path == "/oidc/authorize" and dict(again.params) == form
+    r = browser.get(r.headers["location"])
+    assert "/login/" in r.headers["location"]
+    r = browser.login(next_url=httpx.URL(r.headers["location"]).params["next"])
+    params = code_from(browser.follow(r))
+    assert params["state"] == state
+    assert rp.fetch_token(TOKEN, code=params["code"], code_verifier=verifier)["id_token"]
+    # once logged in, a POST is answered at once (same site, or the cookie allowed)
+    form, _, state = _post_params(rp, scope="openid")
+    assert code_from(browser.http.post("/oidc/authorize", data=form))["state"] == state
+
+
+def test_post_bad_requests_are_refused_as_by_get(transport, browser, make_client):
+    client, secret = make_client(first_party=True)
+    rp = rp_client(transport, client.client_id, secret)
+    browser.login()
+    form, _, state = _post_params(rp)
+    # an unregistered return address: an error page, never a redirect
+    r = browser.http.post("/oidc/authorize", data={**form, "redirect_uri": "https://evil.example/cb"})
+    assert r.status_code == 400 and "location" not in r.headers
+    r = browser.http.post("/oidc/authorize", data={**form, "client_id": "no-such-client"})
+    assert r.status_code == 400 and "location" not in r.headers and "invalid_client" in r.text
+    # errors the service should hear about go back to it
+    r = browser.http.post("/oidc/authorize", data={**form, "response_type": "token"})
+    q = code_from(r)
+    assert q["error"] == "unsupported_response_type" and q["state"] == state and "code" not in q
+    r = browser.http.post("/oidc/authorize", data={**form, "scope": "profile"})
+    assert code_from(r)["error"] == "invalid_scope"
+    # other methods are not allowed
+    assert browser.http.put("/oidc/authorize", data=form).status_code == 405
+    from bawaba.sso.models import AuthorizationCode
+
+    assert not AuthorizationCode.objects.exists()
+
+
+def test_consent_decision_by_post_still_needs_the_csrf_token(transport, browser, make_client):
+    """The protocol POST is CSRF-exempt; the consent page's decision is not: another site
+    cannot make a logged-in person 'allow' a service."""
+    client, secret = make_client(name_en="Vehicle licensing")
+    rp = rp_client(transport, client.client_id, secret)
+    browser.login()
+    form, verifier, state = _post_params(rp, scope="openid profile phone", ui_locales="en")
+    page = browser.http.post("/oidc/authorize", data=form)
+    assert page.status_code == 200 and "Vehicle licensing" in page.text and 'name="decision"' in page.text
+    action = html.unescape(
+        re.search(r'<form method="post" action="([^"]+)" class="consent-form"', page.text).group(1)
+    )
+    assert dict(httpx.URL(action).params) == form  # the request travels with the decision
+    from bawaba.sso.models import Consent
+
+    # forged: the decision without the page's CSRF token, in the query or in the body
+    r = browser.http.post(action, data={"decision": "allow"})
+    assert r.status_code == 403 and "location" not in r.headers
+    r = browser.http.post("/oidc/authorize", data={**form, "decision": "allow"})
+    assert r.status_code == 403 and "location" not in r.headers
+    assert not Consent.objects.exists()
+    # the person's own decision
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+    r = browser.http.post(action, data={"decision": "allow", "csrfmiddlewaretoken": csrf})
+    params = code_from(r)
+    assert params["state"] == state and Consent.objects.get().scopes == ["openid", "phone", "profile"]
+    assert rp.fetch_token(TOKEN, code=params["code"], code_verifier=verifier)["id_token"]

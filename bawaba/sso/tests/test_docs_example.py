@@ -1,13 +1,19 @@
-"""The Python example in docs/integrating-sso.md works against the provider."""
+"""The examples in docs/integrating-sso.md (Python with Authlib, Node.js with openid-client)
+work against the provider."""
 
 from __future__ import annotations
 
 import importlib.util
+import json
+import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import httpx
+import pytest
 
-from .conftest import ISSUER, RP_CALLBACK
+from .conftest import ISSUER, RP_CALLBACK, Browser
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "docs" / "examples" / "sso_python.py"
 
@@ -37,3 +43,92 @@ def test_python_example(transport, browser, make_client):
     out = browser.get(login.logout_url(session, "https://rp.example.jo/bye"))
     assert out.headers["location"] == "https://rp.example.jo/bye"
     assert ex.service_token(ISSUER, client.client_id, secret, transport=transport)
+
+
+NODE_EXAMPLE = EXAMPLE.parent / "sso-node"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_node_example(live_server, settings, demo):
+    """docs/examples/sso-node/login.mjs (openid-client) against a live provider on loopback:
+    discovery, login with step-up to loa-substantial, code exchange with state/nonce/PKCE
+    checks, userinfo, refresh rotation with a new ID token, end-session address."""
+    node = shutil.which("node")
+    assert node, "Node.js is needed for this test (scripts/test.sh installs it: apt-get install nodejs npm)"
+    assert (NODE_EXAMPLE / "node_modules" / "openid-client").is_dir(), (
+        "run: npm ci --prefix docs/examples/sso-node (scripts/test.sh does)"
+    )
+    from bawaba.sso import views
+    from bawaba.sso.clients import client_cache_clear
+
+    settings.BASE_URL = live_server.url  # the issuer
+    views._discovery_cache.clear()
+    client_cache_clear()
+    try:
+        _run_node_example(node, live_server.url)
+    finally:
+        views._discovery_cache.clear()
+        client_cache_clear()
+
+
+def _run_node_example(node, issuer):
+    from bawaba.sso import services
+
+    redirect, bye = "http://127.0.0.1:3000/callback", "http://127.0.0.1:3000/bye"
+    client, secret = services.client_create(
+        name_en="Node service",
+        redirect_uris=[redirect],
+        post_logout_redirect_uris=[bye],
+        first_party=True,
+        scopes="openid profile phone",
+    )
+    env = {
+        **os.environ,
+        "ISSUER": issuer,
+        "CLIENT_ID": client.client_id,
+        "CLIENT_SECRET": secret,
+        "REDIRECT_URI": redirect,
+        "POST_LOGOUT_REDIRECT_URI": bye,
+    }
+    proc = subprocess.Popen(  # noqa: S603
+        [node, "login.mjs"],
+        cwd=NODE_EXAMPLE,
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        url = proc.stdout.readline().strip()
+        assert url.startswith(f"{issuer}/oidc/authorize?"), (url, proc.stderr.read() if proc.poll() else "")
+        sent = httpx.URL(url).params
+        assert sent["acr_values"] == "loa-substantial" and sent["code_challenge_method"] == "S256"
+        # the person, in a real browser session over HTTP: log in, second factor (step-up)
+        browser = Browser(None, base_url=issuer)
+        r = browser.get(url)
+        r = browser.login(next_url=httpx.URL(r.headers["location"]).params["next"])
+        r = browser.follow(r)
+        assert r.status_code == 302 and r.headers["location"].startswith(redirect + "?"), r.text[:300]
+        out, err = proc.communicate(r.headers["location"] + "\n", timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, err
+    result = json.loads(out.strip().splitlines()[-1])
+    claims = result["claims"]
+    assert claims["iss"] == issuer and claims["aud"] == client.client_id
+    assert claims["acr"] == "loa-substantial" and "mfa" in claims["amr"]
+    assert result["userinfo"]["sub"] == claims["sub"] and result["userinfo"]["given_name#en"] == "Ahmad"
+    assert result["rotated"] is True
+    again = result["refreshedClaims"]
+    assert (again["sub"], again["auth_time"], again["sid"]) == (
+        claims["sub"],
+        claims["auth_time"],
+        claims["sid"],
+    )
+    assert "nonce" not in again
+    # the end-session address logs the person out and returns to the service
+    out = browser.get(result["logoutUrl"])
+    assert out.status_code == 302 and out.headers["location"] == bye
+    assert browser.get("/en/account/").status_code == 302

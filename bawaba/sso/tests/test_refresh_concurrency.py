@@ -10,7 +10,7 @@ import httpx
 import pytest
 from django.db import connection
 
-from .conftest import ISSUER
+from .conftest import ISSUER, decode_id_token
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -51,6 +51,10 @@ def test_rotation_outside_a_transaction(transport, issued):
     assert body["scope"] == "openid profile" and body["token_type"] == "Bearer"
     claims = tokens.decode(body["access_token"], typ=tokens.AT_TYP)
     assert claims and claims["fid"] == str(family.pk) and claims["acr"] == "loa-low"
+    # a new ID token for the original authentication (the family's auth_time, acr, amr)
+    idt = decode_id_token(transport, body["id_token"], client.client_id).claims
+    assert (idt["auth_time"], idt["acr"], idt["amr"]) == (1, "loa-low", ["pwd"]) and "nonce" not in idt
+    assert "sid" not in idt and idt["name#en"] == "Mahmoud Sami Al-Omari"
     old = RefreshToken.objects.get(token_hash=tokens.sha256(t0))
     new = RefreshToken.objects.get(token_hash=tokens.sha256(t1))
     assert old.used_at is not None and new.used_at is None and new.family_id == family.pk

@@ -362,3 +362,92 @@ def test_revocation_and_introspection(transport, browser, make_client):
             c.post("/oidc/revoke", data={"token": "unknown"}, auth=(client.client_id, "bad")).status_code
             == 401
         )
+
+
+def _id_token(transport, token, client):
+    from .conftest import decode_id_token
+
+    return decode_id_token(transport, token, client.client_id)
+
+
+def test_refresh_returns_a_new_id_token_for_the_original_authentication(transport, browser, make_client):
+    """OpenID Connect Core 12.2: same iss, sub, aud, azp; the original auth_time, acr, amr and
+    sid; a new iat; no nonce."""
+    client, secret = make_client(first_party=True)
+    rp, verifier, params = _login_and_code(transport, browser, client, secret, scope="openid profile phone")
+    t1 = rp.fetch_token(TOKEN, code=params["code"], code_verifier=verifier)
+    first = _id_token(transport, t1["id_token"], client).claims
+    assert first["nonce"] == "n-0S6_WzA2Mj"
+    time.sleep(1.05)  # so that the new token's iat differs
+    t2 = rp.refresh_token(TOKEN, refresh_token=t1["refresh_token"])
+    obj = _id_token(transport, t2["id_token"], client)
+    again = obj.claims
+    for claim in ("iss", "sub", "aud", "azp", "auth_time", "acr", "amr", "sid"):
+        assert again[claim] == first[claim], claim
+    assert again["iat"] > first["iat"] and again["exp"] > time.time()
+    assert "nonce" not in again
+    assert obj.header["alg"] == "ES256" and obj.header["typ"] == "JWT"
+    # bound to the new access token; the scope's claims as at login
+    from authlib.oidc.core.util import create_half_hash
+
+    assert again["at_hash"] == create_half_hash(t2["access_token"], "ES256").decode()
+    assert again["phone_number"] == first["phone_number"] and again["name#ar"] == first["name#ar"]
+    # a narrowed refresh: the ID token carries only what the narrower scope allows
+    t3 = rp.refresh_token(TOKEN, refresh_token=t2["refresh_token"], scope="openid")
+    narrowed = _id_token(transport, t3["id_token"], client).claims
+    assert narrowed["sub"] == first["sub"] and "phone_number" not in narrowed and "name" not in narrowed
+
+
+def test_refresh_id_token_uses_the_clients_algorithm(transport, browser, make_client):
+    client, secret = make_client(first_party=True, id_token_alg="RS256")
+    rp, verifier, params = _login_and_code(transport, browser, client, secret)
+    t1 = rp.fetch_token(TOKEN, code=params["code"], code_verifier=verifier)
+    t2 = rp.refresh_token(TOKEN, refresh_token=t1["refresh_token"])
+    assert _id_token(transport, t2["id_token"], client).header["alg"] == "RS256"
+
+
+def test_no_id_token_on_refresh_without_openid_or_when_refused(transport, browser, make_client):
+    from bawaba.sso.models import TokenFamily
+
+    client, secret = make_client(first_party=True)
+    rp, verifier, params = _login_and_code(transport, browser, client, secret)
+    t1 = rp.fetch_token(TOKEN, code=params["code"], code_verifier=verifier)
+    # a grant that was not an OpenID Connect authentication (no openid scope)
+    TokenFamily.objects.update(scope="profile")
+    r = _post(
+        transport,
+        {"grant_type": "refresh_token", "refresh_token": t1["refresh_token"]},
+        (client.client_id, secret),
+    )
+    assert r.status_code == 200 and "id_token" not in r.json() and r.json()["access_token"]
+    # a refused refresh (the used token again) gives nothing, an ID token least of all
+    r = _post(
+        transport,
+        {"grant_type": "refresh_token", "refresh_token": t1["refresh_token"]},
+        (client.client_id, secret),
+    )
+    assert r.status_code == 400 and set(r.json()) <= {"error", "error_description"}
+
+
+def test_regenerated_secret_takes_effect_at_once_in_every_process(transport, make_client, monkeypatch):
+    """Each server process caches clients for BAWABA_OIDC_CLIENT_CACHE_SECONDS; the secret is
+    nevertheless checked against the database, so a process that did not make the change
+    refuses the old secret and accepts the new one at once."""
+    from bawaba.sso import clients, services
+
+    client, old = make_client()
+    cc = {"grant_type": "client_credentials"}
+    assert _post(transport, cc, (client.client_id, old)).status_code == 200  # cached now
+    cached = clients.client_get(client.client_id)
+    # regenerated elsewhere: this process's cache is not cleared
+    monkeypatch.setattr(services, "client_cache_clear", lambda *a, **k: None)
+    new = services.client_secret_regenerate(client_id=client.client_id)
+    assert clients._cache[client.client_id][1] is cached  # still the stale entry
+    r = _post(transport, cc, (client.client_id, old))
+    assert r.status_code == 401 and r.json()["error"] == "invalid_client"
+    assert _post(transport, cc, (client.client_id, new)).status_code == 200
+    # deactivated elsewhere: refused at once too
+    from bawaba.sso.models import Client
+
+    Client.objects.filter(pk=client.pk).update(is_active=False)
+    assert _post(transport, cc, (client.client_id, new)).status_code == 401

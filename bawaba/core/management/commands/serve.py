@@ -1,6 +1,7 @@
 """`bawaba serve`: the production server (Granian, see bawaba/server.py) and the background
-worker, together, until Ctrl-C. Operators with a process manager run the two separately
-instead: the command `python -m bawaba.server` prints, and `bawaba db_worker`."""
+worker, together, until Ctrl-C; this process also enqueues the periodic tasks when due
+(bawaba.core.periodic). Operators with a process manager run them separately instead: the
+command `python -m bawaba.server` prints, `bawaba db_worker` and `bawaba scheduler`."""
 
 import os
 import shutil
@@ -11,7 +12,9 @@ import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.db import connections
 
+from bawaba.core import periodic
 from bawaba.server import granian_command
 
 
@@ -22,7 +25,9 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--host", default=os.environ.get("BAWABA_BIND_HOST", "127.0.0.1"))
         parser.add_argument("--workers", type=int, default=None)
-        parser.add_argument("--no-worker", action="store_true", help="do not start the task worker")
+        parser.add_argument(
+            "--no-worker", action="store_true", help="do not start the task worker nor enqueue periodic tasks"
+        )
 
     def handle(self, *args, port, host, workers, no_worker, **options):
         env = os.environ.copy()
@@ -47,8 +52,12 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGINT, stop)
         signal.signal(signal.SIGTERM, stop)
+        # Periodic tasks (bawaba.core.periodic) are enqueued from here; the worker runs them.
+        scheduler = None if no_worker else periodic.Scheduler()
         try:
             while all(p.poll() is None for p in procs):
+                if scheduler is not None and scheduler.tick():
+                    connections.close_all()
                 time.sleep(0.5)
         finally:
             stop(None, None)
