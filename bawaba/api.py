@@ -1,10 +1,19 @@
-"""The JSON API under /api/v1/: one NinjaAPI, each app contributing a router."""
+"""The JSON API under /api/v1/: one NinjaAPI, each app contributing a router.
+
+This module is a composition root: it also wires who checks bearer access tokens (single
+sign-on, the platform's OpenID provider) and who counts refused ones (identity's
+throttling), so that apps' routers only name the scope they need and never import those
+apps themselves (see the import-linter contracts)."""
 
 from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
 
-from bawaba.core.api import install_error_handlers
+from bawaba.applications.api import router as applications_router
+from bawaba.catalog.api import router as catalog_router
+from bawaba.core.api import bearer_authority_set, install_error_handlers
 from bawaba.identity.api import router as identity_router
+from bawaba.identity.services import bearer_refusal_record
+from bawaba.sso.selectors import access_token_check
 
 api = NinjaAPI(
     title="Bawaba API",
@@ -18,4 +27,7 @@ api = NinjaAPI(
     docs_url="/docs",
 )
 install_error_handlers(api)
+bearer_authority_set(check=access_token_check, refused=bearer_refusal_record)
 api.add_router("/", identity_router)
+api.add_router("/", catalog_router)
+api.add_router("/", applications_router)

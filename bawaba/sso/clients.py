@@ -16,7 +16,7 @@ from django.conf import settings
 from .models import Client
 from .tokens import sha256
 
-USER_SCOPES = ("openid", "profile", "phone", "email", "national_id")
+USER_SCOPES = ("openid", "profile", "phone", "email", "national_id", "applications")
 
 
 @dataclass(frozen=True)
