@@ -27,7 +27,14 @@ from .models import Application
 
 SCOPE = "applications"
 router = Router(tags=["my applications"], auth=ScopedBearer(SCOPE))
-ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut}
+ERRORS: dict[int, Any] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    422: ErrorOut,
+    429: ErrorOut,
+}
 StatusKey = Literal[tuple(s for s in Application.Status.values if s != "draft")]  # type: ignore[valid-type]
 
 
@@ -70,7 +77,9 @@ class HistoryEntry(Schema):
     from_status: str
     at: dt.datetime
     by: Literal["citizen", "agency"]
-    comment: str = Field(description="What the agency (or the citizen) wrote for the citizen; never internal notes")
+    comment: str = Field(
+        description="What the agency (or the citizen) wrote for the citizen; never internal notes"
+    )
 
 
 class ApplicationOut(ApplicationItem):
@@ -136,7 +145,9 @@ def _item(app: Application) -> dict[str, Any]:
         "status": app.status,
         "status_name_ar": ar,
         "status_name_en": en,
-        "service": ServiceRef(slug=app.service_slug, name_ar=app.service_name_ar, name_en=app.service_name_en),
+        "service": ServiceRef(
+            slug=app.service_slug, name_ar=app.service_name_ar, name_en=app.service_name_en
+        ),
         "agency_code": app.agency_code,
         "submitted_at": app.submitted_at,
         "updated_at": app.updated_at,

@@ -192,10 +192,14 @@ class Paging(Schema):
 
 
 class ServiceFilters(Paging):
-    agency: str | None = Field(None, max_length=20, pattern=CODE_PATTERN, description="Agency code, e.g. CSPD")
+    agency: str | None = Field(
+        None, max_length=20, pattern=CODE_PATTERN, description="Agency code, e.g. CSPD"
+    )
     category: str | None = Field(None, max_length=60, pattern=KEY_PATTERN, description="Category key")
     life_event: LifeEventKey | None = Field(None, description="Life event key")  # type: ignore[valid-type]
-    online: bool | None = Field(None, description="Only services that can (true) or cannot (false) be applied for online")
+    online: bool | None = Field(
+        None, description="Only services that can (true) or cannot (false) be applied for online"
+    )
     order: Literal["popular", "name_ar", "name_en", "slug"] = Field(
         "popular", description="popular: most used first; ties and names are ordered by slug"
     )
@@ -322,7 +326,9 @@ def _service(s: Service) -> ServiceOut:
         categories=[Named(key=c.key, name_ar=c.name_ar, name_en=c.name_en) for c in s.categories.all()],
         life_events=[Named(key=e.key, name_ar=e.name_ar, name_en=e.name_en) for e in s.life_events.all()],
         related=[
-            RelatedOut(slug=r.slug, name_ar=r.name_ar, name_en=r.name_en, urls=_urls("catalog:detail", r.slug))
+            RelatedOut(
+                slug=r.slug, name_ar=r.name_ar, name_en=r.name_en, urls=_urls("catalog:detail", r.slug)
+            )
             for r in s.related.all()
         ],
         online_application=s.online_application,
@@ -389,10 +395,18 @@ def services_list(request: HttpRequest, response: HttpResponse, filters: Query[S
     if agency and not _cached(("agency_exists", agency), lambda: selectors.agency_get(agency) is not None):
         raise ValidationError(_("There is no agency with this code."), code="unknown_agency", field="agency")
     category = filters.category
-    if category and not _cached(("category_exists", category), lambda: selectors.category_get(category) is not None):
-        raise ValidationError(_("There is no category with this key."), code="unknown_category", field="category")
+    if category and not _cached(
+        ("category_exists", category), lambda: selectors.category_get(category) is not None
+    ):
+        raise ValidationError(
+            _("There is no category with this key."), code="unknown_category", field="category"
+        )
     qs = selectors.service_list(
-        agency=agency, category=category, life_event=filters.life_event, online=filters.online, order=filters.order
+        agency=agency,
+        category=category,
+        life_event=filters.life_event,
+        online=filters.online,
+        order=filters.order,
     )
     count = qs.count()
     start = (filters.page - 1) * filters.per_page

@@ -29,7 +29,9 @@ SCOPES = {
     "national_id": _("Your national number"),
     # Not a claim: read access to the person's own applications and notifications through
     # the JSON API (/api/v1/me/applications, /api/v1/me/notifications).
-    "applications": _("Your applications on Bawaba, their status and history, and your notifications (read only)"),
+    "applications": _(
+        "Your applications on Bawaba, their status and history, and your notifications (read only)"
+    ),
 }
 SCOPE_CLAIMS = {
     "openid": ["sub"],

@@ -146,10 +146,16 @@ def test_my_applications_with_history_and_no_internal_notes(transport, online, m
     second = submit(mahmoud, certificate="death")
     app_services.application_start_review(application_id=second.pk, actor=officer)
     app_services.application_comment(
-        application_id=second.pk, actor=officer, comment="INTERNAL: check the family book", visible_to_citizen=False
+        application_id=second.pk,
+        actor=officer,
+        comment="INTERNAL: check the family book",
+        visible_to_citizen=False,
     )
     app_services.application_comment(
-        application_id=second.pk, actor=officer, comment="We are checking your record.", visible_to_citizen=True
+        application_id=second.pk,
+        actor=officer,
+        comment="We are checking your record.",
+        visible_to_citizen=True,
     )
     app_services.application_request_info(
         application_id=second.pk, actor=officer, comment="Please send the family book."
@@ -161,11 +167,21 @@ def test_my_applications_with_history_and_no_internal_notes(transport, online, m
     assert r.status_code == 200, r.text
     assert r.headers["cache-control"] == "no-store"
     body = r.json()
-    assert body["count"] == 2 and {a["reference"] for a in body["results"]} == {first.reference, second.reference}
+    assert body["count"] == 2 and {a["reference"] for a in body["results"]} == {
+        first.reference,
+        second.reference,
+    }
     item = next(a for a in body["results"] if a["reference"] == second.reference)
     assert item["status"] == "info_requested"
-    assert item["status_name_en"] == "More information needed" and item["status_name_ar"] != item["status_name_en"]
-    assert item["service"] == {"slug": CERT, "name_ar": second.service_name_ar, "name_en": second.service_name_en}
+    assert (
+        item["status_name_en"] == "More information needed"
+        and item["status_name_ar"] != item["status_name_en"]
+    )
+    assert item["service"] == {
+        "slug": CERT,
+        "name_ar": second.service_name_ar,
+        "name_en": second.service_name_en,
+    }
     assert item["agency_code"] == "CSPD" and item["submitted_at"]
     assert item["target_date"] is None  # the clock stops while the agency waits for the citizen
     waiting = next(a for a in body["results"] if a["reference"] == first.reference)
@@ -212,7 +228,13 @@ def test_paging_and_bad_parameters(transport, online, mahmoud_token):
         seen.append(body["results"][0]["reference"])
     assert sorted(seen) == sorted(refs)
     assert api(transport, "/me/applications", token, params={"page": 9}).json()["results"] == []
-    for params in ({"page": 0}, {"per_page": 500}, {"status": "draft"}, {"status": "nonsense"}, {"page": "x"}):
+    for params in (
+        {"page": 0},
+        {"per_page": 500},
+        {"status": "draft"},
+        {"status": "nonsense"},
+        {"page": "x"},
+    ):
         r = api(transport, "/me/applications", token, params=params)
         assert r.status_code == 422 and r.json()["code"] == "invalid_request", params
     assert api(transport, "/me/notifications", token, params={"per_page": 0}).status_code == 422
@@ -223,7 +245,9 @@ def test_my_notifications_mask_codes(transport, online, mahmoud_token):
 
     mahmoud = online[MAHMOUD]
     app = submit(mahmoud)
-    sms_send(to=mahmoud.phone, body="Your code is 847362", purpose="otp", user_id=str(mahmoud.pk), sensitive=True)
+    sms_send(
+        to=mahmoud.phone, body="Your code is 847362", purpose="otp", user_id=str(mahmoud.pk), sensitive=True
+    )
     sms_send(to="+962790000000", body="Not for Mahmoud", purpose="test", user_id=str(online[AHMAD].pk))
     r = api(transport, "/me/notifications", mahmoud_token["access_token"])
     assert r.status_code == 200 and r.headers["cache-control"] == "no-store"
@@ -290,14 +314,19 @@ def test_revoked_tokens_are_401(transport, online, mahmoud_token):
     assert api(transport, "/me/applications", token).status_code == 200
     mahmoud_token["rp"].revoke_token(f"{ISSUER}/oidc/revoke", token=token, token_type_hint="access_token")
     r = api(transport, "/me/applications", token)
-    assert r.status_code == 401 and 'error_description="The access token was revoked."' in r.headers["www-authenticate"]
+    assert (
+        r.status_code == 401
+        and 'error_description="The access token was revoked."' in r.headers["www-authenticate"]
+    )
 
 
 def test_revoking_the_refresh_token_family_or_the_consent_kills_access(transport, online):
     client = register_client()
     citizen = Citizen(transport)
     first = access_token(transport, client, citizen)
-    first["rp"].revoke_token(f"{ISSUER}/oidc/revoke", token=first["refresh_token"], token_type_hint="refresh_token")
+    first["rp"].revoke_token(
+        f"{ISSUER}/oidc/revoke", token=first["refresh_token"], token_type_hint="refresh_token"
+    )
     assert api(transport, "/me/applications", first["access_token"]).status_code == 401
     # Withdrawing consent from the account page ("Connected services") ends the app's access.
     second = access_token(transport, client, citizen)
@@ -334,9 +363,18 @@ def test_token_without_the_scope_is_403_insufficient_scope(transport, online):
 
 def test_a_client_may_only_get_the_scope_if_registered_for_it(transport, online):
     client = register_client(scopes="openid profile")
-    rp = OAuth2Client(client_id=client["client_id"], client_secret=client["client_secret"], redirect_uri=CALLBACK, transport=transport, base_url=ISSUER)
+    rp = OAuth2Client(
+        client_id=client["client_id"],
+        client_secret=client["client_secret"],
+        redirect_uri=CALLBACK,
+        transport=transport,
+        base_url=ISSUER,
+    )
     url, _ = rp.create_authorization_url(
-        f"{ISSUER}/oidc/authorize", scope="openid applications", code_challenge="x" * 43, code_challenge_method="S256"
+        f"{ISSUER}/oidc/authorize",
+        scope="openid applications",
+        code_challenge="x" * 43,
+        code_challenge_method="S256",
     )
     r = Citizen(transport).http.get(url)
     assert r.status_code == 302 and "error=invalid_scope" in r.headers["location"]
@@ -374,7 +412,13 @@ def test_the_scope_is_offered_with_a_bilingual_description(transport, online):
     with httpx.Client(transport=transport, base_url=ISSUER) as c:
         assert "applications" in c.get("/.well-known/openid-configuration").json()["scopes_supported"]
     client = register_client()
-    rp = OAuth2Client(client_id=client["client_id"], client_secret=client["client_secret"], redirect_uri=CALLBACK, transport=transport, base_url=ISSUER)
+    rp = OAuth2Client(
+        client_id=client["client_id"],
+        client_secret=client["client_secret"],
+        redirect_uri=CALLBACK,
+        transport=transport,
+        base_url=ISSUER,
+    )
     citizen = Citizen(transport)
     for locale, text in (("en", "Your applications on Bawaba"), ("ar", "طلباتك")):
         url, _ = rp.create_authorization_url(

@@ -38,8 +38,20 @@ def test_list_pages_through_every_published_service_in_a_stable_order(client, ca
     # The same request gives the same order.
     assert all_pages(client)[0] == slugs
     item = body["results"][0]
-    assert set(item) == {"slug", "name_ar", "name_en", "summary_ar", "summary_en", "agency", "online_application", "urls"}
-    assert item["urls"] == {"ar": f"{BASE}/services/{item['slug']}/", "en": f"{BASE}/en/services/{item['slug']}/"}
+    assert set(item) == {
+        "slug",
+        "name_ar",
+        "name_en",
+        "summary_ar",
+        "summary_en",
+        "agency",
+        "online_application",
+        "urls",
+    }
+    assert item["urls"] == {
+        "ar": f"{BASE}/services/{item['slug']}/",
+        "en": f"{BASE}/en/services/{item['slug']}/",
+    }
     assert item["name_ar"] and item["name_en"] and item["agency"]["code"]
 
 
@@ -193,7 +205,12 @@ def api_order(client, q: str, lang: str) -> tuple[list[str], dict]:
 
 @pytest.mark.parametrize(
     "q,lang,prefix",
-    [("passport", "en", "/en"), ("birth certificate", "en", "/en"), ("جواز سفر", "ar", ""), ("رخصه", "ar", "")],
+    [
+        ("passport", "en", "/en"),
+        ("birth certificate", "en", "/en"),
+        ("جواز سفر", "ar", ""),
+        ("رخصه", "ar", ""),
+    ],
 )
 def test_search_ranks_as_the_search_page(client, catalogue, q, lang, prefix):
     slugs, body = api_order(client, q, lang)
@@ -215,7 +232,15 @@ def test_search_language_selection(client, catalogue):
 
 @pytest.mark.parametrize(
     "params",
-    [{}, {"q": ""}, {"q": "   "}, {"q": "\x00"}, {"q": "x" * 201}, {"q": "passport", "lang": "fr"}, {"q": "a", "per_page": 0}],
+    [
+        {},
+        {"q": ""},
+        {"q": "   "},
+        {"q": "\x00"},
+        {"q": "x" * 201},
+        {"q": "passport", "lang": "fr"},
+        {"q": "a", "per_page": 0},
+    ],
 )
 def test_bad_search_parameters_are_422_json(client, catalogue, params):
     r = client.get(f"{API}/search", params)
@@ -259,7 +284,15 @@ def test_categories_and_life_events(client, catalogue):
 
 @pytest.mark.parametrize(
     "path",
-    ["/services", "/services/cspd-e-certificate", "/search?q=passport", "/agencies", "/agencies/CSPD", "/categories", "/life-events"],
+    [
+        "/services",
+        "/services/cspd-e-certificate",
+        "/search?q=passport",
+        "/agencies",
+        "/agencies/CSPD",
+        "/categories",
+        "/life-events",
+    ],
 )
 def test_conditional_get_and_cache_headers(client, catalogue, path):
     r = client.get(API + path)
