@@ -127,3 +127,32 @@ def test_catalogue_reads_offline_once_the_service_worker_controls_the_page(brows
     assert page.locator("h1").inner_text() == "You are offline"
     page.goto(base + "/services/search/?q=%D8%AC%D9%88%D8%A7%D8%B2")
     assert page.locator("h1").inner_text() == "أنت غير متصل بالإنترنت"
+
+
+def test_a_logged_in_persons_pages_are_not_kept(browser_context):
+    """Pages seen while logged in are never stored on the device (a shared phone must not
+    show them after logout); the catalogue kept at installation is the anonymous one."""
+    from bawaba.identity import demo as identity_demo
+
+    identity_demo.load()
+    context, base = browser_context
+    page = context.new_page()
+    page.goto(base + "/en/login/")
+    page.fill("input[name=username]", "2000112345")
+    page.fill("input[name=password]", "Bawaba-Demo-2026")
+    page.click("form.stack button[type=submit]")
+    page.wait_for_load_state()
+    page.goto(base + "/en/")
+    wait_until(lambda: page.evaluate("() => navigator.serviceWorker.controller !== null"), "a controller")
+    response = page.goto(base + VISITED_EN)
+    assert response is not None and response.from_service_worker
+    assert page.locator("form[action$='/logout/']").count() == 1  # the logged-in page
+    time.sleep(1)  # time enough for a cache write, had there been one
+    assert not cached(page, VISITED_EN)
+
+    go_offline(context, page)
+    page.goto(base + VISITED_EN)
+    assert page.locator("h1").inner_text() == "You are offline"
+    page.goto(base + "/en/services/")  # kept at installation, without the person's cookies
+    assert page.locator("a.service-link").count() >= 20
+    assert page.locator("form[action$='/logout/']").count() == 0
