@@ -25,6 +25,29 @@ api = NinjaAPI(
     ),
     urls_namespace="api",
     docs_url="/docs",
+    openapi_extra={
+        "tags": [
+            {
+                "name": "catalogue",
+                "description": "The public service catalogue: published services (filters, paging, one "
+                "service in Arabic and English), search with the portal's ranking, agencies with their "
+                "service centres, categories, life events. No authentication; answers carry an ETag and "
+                "may be cached for a minute.",
+            },
+            {
+                "name": "my applications",
+                "description": "A citizen's own applications (with the history they see) and "
+                "notifications, read-only, for apps the citizen allows: an OAuth 2.0 access token from "
+                "Bawaba's OpenID provider with the scope `applications` (Authorization: Bearer). "
+                "Failures follow RFC 6750 (WWW-Authenticate).",
+            },
+            {
+                "name": "identity",
+                "description": "Registration for mobile apps and the logged-in person's own data.",
+            },
+            {"name": "validation", "description": "Validators agencies' developers can call."},
+        ]
+    },
 )
 install_error_handlers(api)
 bearer_authority_set(check=access_token_check, refused=bearer_refusal_record)
