@@ -129,12 +129,9 @@ def test_catalogue_reads_offline_once_the_service_worker_controls_the_page(brows
     assert page.locator("h1").inner_text() == "أنت غير متصل بالإنترنت"
 
 
-def test_a_logged_in_persons_pages_are_not_kept(browser_context):
+def test_a_logged_in_persons_pages_are_not_kept(browser_context, demo):
     """Pages seen while logged in are never stored on the device (a shared phone must not
     show them after logout); the catalogue kept at installation is the anonymous one."""
-    from bawaba.identity import demo as identity_demo
-
-    identity_demo.load()
     context, base = browser_context
     page = context.new_page()
     page.goto(base + "/en/login/")
