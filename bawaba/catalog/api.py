@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from typing import Any, Literal
 
 from django.conf import settings
@@ -34,6 +35,8 @@ ERRORS: dict[int, Any] = {304: None, 400: ErrorOut, 404: ErrorOut, 422: ErrorOut
 LifeEventKey = Literal[tuple(LIFE_EVENT_KEYS)]  # type: ignore[valid-type]
 CODE_PATTERN = r"^[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*$"
 KEY_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+SLUG_RE = re.compile(KEY_PATTERN)
+CODE_RE = re.compile(CODE_PATTERN)
 
 
 # -- what goes out ------------------------------------------------------------------------------
@@ -345,6 +348,18 @@ def _cached(key: tuple, compute):  # type: ignore[no-untyped-def]
     return memo.get_or_compute(selectors.catalogue_version_cached(), ("api", *key), compute)
 
 
+def _known(kind: str, key: str, exists) -> bool:  # type: ignore[no-untyped-def]
+    """Whether an agency code or category key exists. Only what exists is remembered, so
+    made-up values cannot fill the per-process memo the pages share."""
+    version = selectors.catalogue_version_cached()
+    if memo.get(version, ("api", kind, key)) is True:
+        return True
+    found = bool(exists())
+    if found:
+        memo.put(version, ("api", kind, key), True)
+    return found
+
+
 def _published_counts() -> dict[str, int]:
     return _cached(("agency_counts",), lambda: {a.code: a.n for a in selectors.agencies()})
 
@@ -392,12 +407,10 @@ def services_list(request: HttpRequest, response: HttpResponse, filters: Query[S
     if hit is not None:
         return hit
     agency = filters.agency.upper() if filters.agency else None
-    if agency and not _cached(("agency_exists", agency), lambda: selectors.agency_get(agency) is not None):
+    if agency and not _known("agency", agency, lambda: selectors.agency_get(agency) is not None):
         raise ValidationError(_("There is no agency with this code."), code="unknown_agency", field="agency")
     category = filters.category
-    if category and not _cached(
-        ("category_exists", category), lambda: selectors.category_get(category) is not None
-    ):
+    if category and not _known("category", category, lambda: selectors.category_get(category) is not None):
         raise ValidationError(
             _("There is no category with this key."), code="unknown_category", field="category"
         )
@@ -428,7 +441,7 @@ def service_detail(request: HttpRequest, response: HttpResponse, slug: str):  # 
     hit = _not_modified(request, response)
     if hit is not None:
         return hit
-    if len(slug) > 80:
+    if len(slug) > 80 or not SLUG_RE.fullmatch(slug):  # never sent to the database (NUL bytes…)
         raise NotFound(_("There is no published service at this address."), code="service_not_found")
     version = selectors.catalogue_version_cached()
     out = memo.get(version, ("api", "service", slug))
@@ -500,7 +513,7 @@ def agency_detail(request: HttpRequest, response: HttpResponse, code: str):  # t
     hit = _not_modified(request, response)
     if hit is not None:
         return hit
-    agency = selectors.agency_get(code.upper()) if len(code) <= 20 else None
+    agency = selectors.agency_get(code.upper()) if len(code) <= 20 and CODE_RE.fullmatch(code) else None
     if agency is None:
         raise NotFound(_("There is no agency with this code."), code="agency_not_found")
     return _agency(agency, _published_counts().get(agency.code, 0))

@@ -211,7 +211,7 @@ def test_another_citizens_unknown_and_draft_references_are_404(transport, online
         user=online[MAHMOUD], form=form, token=new_token(), posted={"copies": "2"}, uploads={}, identity={}
     )
     token = mahmoud_token["access_token"]
-    for ref in (theirs.reference, "BWB-2026-AAAAAA", "../../etc/passwd", "x" * 300, str(draft.pk)):
+    for ref in (theirs.reference, "BWB-2026-AAAAAA", "..%2F..%2Fetc", "BWB%00", "x" * 300, str(draft.pk)):
         r = api(transport, f"/me/applications/{ref}", token)
         assert r.status_code == 404, (ref, r.text)
         assert r.json()["code"] == "not_found"

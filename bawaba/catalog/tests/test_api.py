@@ -120,6 +120,16 @@ def test_bad_list_parameters_are_422_json(client, catalogue, params, code, field
         assert body["field"] == field
 
 
+def test_made_up_filter_values_are_not_remembered(client, catalogue):
+    from bawaba.catalog.pagecache import memo
+
+    before = len(memo.data)
+    for i in range(30):
+        assert client.get(f"{API}/services", {"agency": f"MADE-UP{i}"}).status_code == 422
+        assert client.get(f"{API}/services", {"category": f"made-up-{i}"}).status_code == 422
+    assert len(memo.data) <= before + 2  # the version's own entries at most, not one per value
+
+
 def test_errors_are_translated(client, catalogue):
     ar = client.get(f"{API}/services", {"agency": "NOPE"}).json()["message"]
     en = client.get(f"{API}/services", {"agency": "NOPE"}, HTTP_ACCEPT_LANGUAGE="en").json()["message"]
@@ -171,6 +181,9 @@ def test_unknown_draft_and_withdrawn_services(client, catalogue):
     r = client.get(f"{API}/services/no-such-service")
     assert r.status_code == 404 and r.json()["code"] == "service_not_found"
     assert client.get(f"{API}/services/" + "x" * 300).json()["code"] == "service_not_found"
+    for odd in ("%00", "Upper-Case", "a%20b", "-x-", "%D8%AC"):  # never reach the database as such
+        r = client.get(f"{API}/services/{odd}")
+        assert r.status_code == 404 and r.json()["code"] == "service_not_found", odd
     service_withdraw(service=selectors.service_get("cspd-lost-passport"), actor=None)
     gone = client.get(f"{API}/services/cspd-lost-passport")
     assert gone.status_code == 410 and gone.json()["code"] == "service_withdrawn"
@@ -269,6 +282,7 @@ def test_agencies_with_centres_and_hours(client, catalogue):
     missing = client.get(f"{API}/agencies/NOPE")
     assert missing.status_code == 404 and missing.json()["code"] == "agency_not_found"
     assert client.get(f"{API}/agencies/" + "A" * 50).status_code == 404
+    assert client.get(f"{API}/agencies/C%00SPD").json()["code"] == "agency_not_found"
 
 
 def test_categories_and_life_events(client, catalogue):
