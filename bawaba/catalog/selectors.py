@@ -195,7 +195,13 @@ def services_by_ids(ids: list[int]) -> list[Service]:
 
 
 def life_events() -> list[LifeEvent]:
-    return list(LifeEvent.objects.annotate(n=Count("services", filter=Q(services__status=PUBLISHED))))
+    # Explicit order: Meta.ordering is not applied to a query with an aggregate (GROUP BY),
+    # and PostgreSQL then returns the rows in any order.
+    return list(
+        LifeEvent.objects.annotate(n=Count("services", filter=Q(services__status=PUBLISHED))).order_by(
+            "order", "key"
+        )
+    )
 
 
 def life_event_get(key: str) -> LifeEvent | None:
@@ -204,7 +210,9 @@ def life_event_get(key: str) -> LifeEvent | None:
 
 def categories() -> list[Category]:
     return list(
-        Category.objects.annotate(n=Count("services", filter=Q(services__status=PUBLISHED))).filter(n__gt=0)
+        Category.objects.annotate(n=Count("services", filter=Q(services__status=PUBLISHED)))
+        .filter(n__gt=0)
+        .order_by("order", "key")
     )
 
 
