@@ -22,6 +22,22 @@ from pathlib import Path
 from _server import cpu_seconds, process_tree  # noqa: E402  (bench/ is on sys.path)
 
 LUA = r"""
+local ffi = require("ffi")
+ffi.cdef[[
+typedef struct { long tv_sec; long tv_usec; } bawaba_timeval;
+int gettimeofday(bawaba_timeval *tv, void *tz);
+]]
+local tv = ffi.new("bawaba_timeval")
+local function now_ms()
+  ffi.C.gettimeofday(tv, nil)
+  return tonumber(tv.tv_sec) * 1000 + tonumber(tv.tv_usec) / 1000
+end
+-- Paced mode (WRK_RATE = requests per second for this thread): requests start on a fixed
+-- schedule, one every 1000/rate ms, whichever connection is free takes the next slot; a
+-- late slot is sent at once (the schedule never resets), so a slow server is not let off by
+-- the load generator waiting for it.
+local interval = 0
+local next_at = nil
 local paths = {}
 local n = 0
 local i = 0
@@ -44,6 +60,18 @@ function init(args)
     if name then headers[name] = value end
   end
   i = math.floor(n * tid / threads)
+  local rate = tonumber(os.getenv("WRK_RATE") or "0")
+  if rate > 0 then interval = 1000 * threads / rate end
+end
+
+function delay()
+  if interval <= 0 then return 0 end
+  local t = now_ms()
+  if next_at == nil then next_at = t end
+  local d = next_at - t
+  next_at = next_at + interval
+  if d < 0 then return 0 end
+  return math.floor(d)
 end
 
 function request()
@@ -89,7 +117,11 @@ def run(
     threads: int = 1,
     headers: list[str] | None = None,
     server_pid: int | None = None,
+    rate: float | None = None,
 ) -> dict:
+    """`rate`: paced mode, requests started on a fixed schedule of `rate` per second in total
+    (latency at a given load, the way wrk2 measures it) instead of as fast as the server
+    answers (throughput at saturation, where the queue sets the latency)."""
     wrk = ensure_wrk()
     with tempfile.TemporaryDirectory(prefix="bawaba-wrk-") as tmp:
         script = Path(tmp) / "rotate.lua"
@@ -115,7 +147,8 @@ def run(
         c0 = cpu_seconds(pids)
         r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
-        out = subprocess.run(cmd, check=True, text=True, capture_output=True).stdout  # noqa: S603
+        env = {**os.environ, "WRK_RATE": str(rate or 0)}
+        out = subprocess.run(cmd, check=True, text=True, capture_output=True, env=env).stdout  # noqa: S603
         wall = time.perf_counter() - t0
         r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
         c1 = cpu_seconds(pids)
@@ -133,6 +166,7 @@ def run(
         "max_ms": round(data["max_us"] / 1000, 1),
         "errors": errors,
         "connections": connections,
+        "paced_rate": rate,
         "wrk_cpu_s": round((r1.ru_utime + r1.ru_stime) - (r0.ru_utime + r0.ru_stime), 2),
         "loadavg_1m_after": loadavg(),
     }

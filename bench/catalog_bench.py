@@ -28,6 +28,7 @@ import random
 import re
 import subprocess
 import sys
+import time
 import urllib.parse
 from pathlib import Path
 
@@ -162,6 +163,13 @@ def prepare(db: str, data_dir: Path) -> dict:
     subprocess.run([BIN / "bawaba", "setup", "--demo"], env=env, check=True, stdout=subprocess.DEVNULL)  # noqa: S603
     code = GENERATE.format(ar=AR_WORDS, en=EN_WORDS, n=N_SERVICES)
     subprocess.run([BIN / "bawaba", "shell", "-c", code], env=env, check=True, stdout=subprocess.DEVNULL)  # noqa: S603
+    # What the task worker does after a publication: every catalogue page rendered into the
+    # shared page store (BAWABA_PAGE_STORE_DIR, here under the temporary data directory).
+    t0 = time.perf_counter()
+    out = subprocess.run(  # noqa: S603
+        [BIN / "bawaba", "catalogue_prerender"], env=env, check=True, capture_output=True, text=True
+    ).stdout
+    log(f"   prerendered in {time.perf_counter() - t0:.1f} s: {out.strip().splitlines()[-1]}")
     return env
 
 
@@ -275,9 +283,20 @@ def measure_all(env: dict, slugs: list[str], args: argparse.Namespace, workers: 
     with server(env, workers=workers, threads=threads) as (port, pid):
         base = f"http://127.0.0.1:{port}"
 
-        def load(name: str, paths: list[str], seconds: float, connections: int | None = None) -> None:
+        def load(
+            name: str,
+            paths: list[str],
+            seconds: float,
+            connections: int | None = None,
+            rate: float | None = None,
+        ) -> None:
             r = _wrk.run(
-                base, paths, seconds=seconds, connections=connections or args.connections, server_pid=pid
+                base,
+                paths,
+                seconds=seconds,
+                connections=connections or args.connections,
+                server_pid=pid,
+                rate=rate,
             )
             result[name] = r
             log(
@@ -297,12 +316,19 @@ def measure_all(env: dict, slugs: list[str], args: argparse.Namespace, workers: 
             # server that has been running.
             load("pages_zipf_warm", zipf[result["pages_zipf_cold"]["requests"] :], s)
             load("pages_uniform", uniform, s)
+            # Latency at the target load: 1,000 requests started per second on a fixed
+            # schedule (wrk2-style), enough connections that none waits for a free one.
+            done = sum(result[k]["requests"] for k in ("pages_zipf_cold", "pages_zipf_warm"))
+            load("pages_paced_1000", zipf[done:], s, connections=64, rate=args.page_rate)
         if not args.only or "search" in args.only:
             load("search_realistic", realistic, s / 2)
             # Distinct queries right after a start (vocabulary, index and the list items of
             # each service rendered once per worker), then more distinct queries, warm.
             load("search_distinct_cold", distinct, s / 2)
-            load("search_distinct", distinct[result["search_distinct_cold"]["requests"] :], s)
+            done = result["search_distinct_cold"]["requests"]
+            load("search_distinct", distinct[done:], s)
+            done += result["search_distinct"]["requests"]
+            load("search_paced_300", distinct[done:], s, connections=64, rate=args.search_rate)
         result["weight"] = page_weight(port, "dvld-licence-renewal-private")
     return result
 
@@ -317,8 +343,20 @@ def run(db: str, args: argparse.Namespace) -> dict:
             for config in args.configs:
                 workers, threads = (int(x) for x in config.split("x"))
                 for n in range(args.repeat):
+                    if args.compare_store:
+                        # Baseline in the same run: the same pages with per-process caches
+                        # only (the shared page store switched off).
+                        log(f"== {db}: Granian {workers}x{threads}, page store OFF (baseline), run {n + 1}")
+                        base_args = argparse.Namespace(**{**vars(args), "only": ["pages"]})
+                        off = measure_all(
+                            {**env, "BAWABA_PAGE_STORE_DIR": ""}, slugs, base_args, workers, threads
+                        )
+                        off["page_store"] = False
+                        out["runs"].append(off)
                     log(f"== {db}: Granian {workers} workers x {threads} threads, run {n + 1}")
-                    out["runs"].append(measure_all(env, slugs, args, workers, threads))
+                    on = measure_all(env, slugs, args, workers, threads)
+                    on["page_store"] = True
+                    out["runs"].append(on)
             return out
         finally:
             if db == "postgres":
@@ -338,6 +376,14 @@ def main() -> None:
         help="comma-separated Granian WORKERSxTHREADS to measure, e.g. 1x4,2x2,2x4",
     )
     ap.add_argument("--connections", type=int, default=16, help="concurrent keep-alive connections")
+    ap.add_argument("--page-rate", type=float, default=1000.0, help="paced page load, requests/s")
+    ap.add_argument("--search-rate", type=float, default=300.0, help="paced distinct-search load, queries/s")
+    ap.add_argument(
+        "--no-compare-store",
+        dest="compare_store",
+        action="store_false",
+        help="skip the baseline pages run with the shared page store off",
+    )
     ap.add_argument("--repeat", type=int, default=1, help="runs per configuration")
     ap.add_argument("--distinct", type=int, default=30_000, help="how many distinct search queries")
     ap.add_argument("--only", default="", help="comma-separated subset: baseline,pages,search")

@@ -175,9 +175,12 @@ def login_flows(args) -> int:
     import httpx
 
     done = 0
+    device = None  # a returning browser: no session, the device cookie of its last login kept
     end = time.time() + seconds
     while time.time() < end:
         with httpx.Client(base_url=base, follow_redirects=False, timeout=30) as c:
+            if device:
+                c.cookies.set("bawaba_device", device)
             verifier = secrets.token_urlsafe(48)
             challenge = (
                 base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
@@ -224,6 +227,7 @@ def login_flows(args) -> int:
             )
             if r.status_code == 200 and "id_token" in r.json():
                 done += 1
+            device = c.cookies.get("bawaba_device") or device
     return done
 
 

@@ -146,11 +146,19 @@ def run(app, host: str, setup: dict, opts) -> None:
 
     steps: dict[str, float] = {}
 
-    step_prof = cProfile.Profile() if opts.profile == "flow-sso" else None
+    # --profile flow-sso: the provider's steps; --profile flow:<text>: the steps whose name has <text>
+    step_prof = (
+        cProfile.Profile(time.process_time)
+        if opts.profile.startswith("flow-sso") or opts.profile.startswith("flow:")
+        else None
+    )
+    step_match = opts.profile.split(":", 1)[1] if opts.profile.startswith("flow:") else ""
 
     def timed(name, fn, *a):
         t = time.process_time()
-        sso_step = step_prof is not None and ("authorize" in name or "token" in name)
+        sso_step = step_prof is not None and (
+            (step_match in name) if step_match else ("authorize" in name or "token" in name)
+        )
         if sso_step:
             step_prof.enable()
         out = fn(*a)
@@ -159,8 +167,13 @@ def run(app, host: str, setup: dict, opts) -> None:
         steps[name] = steps.get(name, 0.0) + time.process_time() - t
         return out
 
+    device: dict[str, str] = {}
+
     def flow():
+        # A returning browser: no session, but the device cookie of an earlier login kept
+        # (as in bench/login_rate.py), so the new-device SMS is not sent every time.
         b = WsgiClient(app, host)
+        b.cookies.update(device)
         verifier = secrets.token_urlsafe(48)
         challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
         q = urlencode(
@@ -204,6 +217,8 @@ def run(app, host: str, setup: dict, opts) -> None:
             "5 token (code)", b.request, "POST", "/oidc/token", body, {**fh, "Authorization": rp_auth}
         )
         assert st == 200 and b"id_token" in data, data
+        if "bawaba_device" in b.cookies:
+            device["bawaba_device"] = b.cookies["bawaba_device"]
 
     paths = {"discovery": discovery, "jwks": jwks, "cc": cc, "refresh": do_refresh, "flow": flow}
     only = opts.only.split(",") if opts.only else list(paths)

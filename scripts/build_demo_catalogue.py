@@ -1,5 +1,12 @@
 """Authoring tool: builds bawaba/catalog/data/demo_catalogue.json (the demo catalogue, in
-the import format) from the sourced fact base (shared/data/jordan-*.json).
+the import format) from the sourced fact base (shared/data/jordan-*.json) and our own texts.
+
+The fact base gives the facts (names, fees, times, channels, life events, sources). The
+texts citizens read (summary, description, eligibility, documents, in Arabic and English)
+are written in our own words in scripts/demo_catalogue_texts.json, one entry per service
+slug; the script refuses to build if a service lacks its texts, if a document list does not
+match the fact base's (same number of items; an empty list stays empty: it means "not
+found"), or if a text is a near-copy of the fact base's wording.
 
 What it adds to the facts: Arabic processing times, steps written per channel, categories,
 related services, service centres, agency monograms, legal bases we are sure of,
@@ -13,10 +20,25 @@ from __future__ import annotations
 
 import json
 import sys
+from difflib import SequenceMatcher
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bawaba" / "catalog" / "data" / "demo_catalogue.json"
+TEXTS = ROOT / "scripts" / "demo_catalogue_texts.json"
+TEXT_FIELDS = (
+    "summary_ar",
+    "summary_en",
+    "description_ar",
+    "description_en",
+    "eligibility_ar",
+    "eligibility_en",
+)
+LIST_FIELDS = ("documents_ar", "documents_en")
+# A text is a near-copy of the fact base's wording if their similarity (difflib ratio)
+# reaches MAX_SIMILARITY, or if they share a run of MAX_SHARED_RUN characters or more.
+MAX_SIMILARITY = 0.6
+MAX_SHARED_RUN = 50
 
 TIME_AR = {
     "1 day": ("يوم واحد", "One day"),
@@ -315,9 +337,52 @@ def categorise(name_en: str) -> list[str]:
     return found[:2] or ["registrations"]
 
 
-def first_sentence(text: str, sep: str) -> str:
-    head = text.split(sep)[0].strip()
-    return head + sep if head and not head.endswith(sep) else head
+def near_copy(ours: str, fact: str) -> str:
+    """Why `ours` is a near-copy of `fact`, or "" if it is not."""
+    matcher = SequenceMatcher(None, ours, fact, autojunk=False)
+    ratio = matcher.ratio()
+    if ratio >= MAX_SIMILARITY:
+        return f"similarity {ratio:.2f}"
+    run = matcher.find_longest_match(0, len(ours), 0, len(fact))
+    if run.size >= MAX_SHARED_RUN:
+        return f"shares {run.size} characters: {ours[run.a : run.a + run.size]!r}"
+    return ""
+
+
+def load_texts(services: list[dict], path: Path = TEXTS) -> dict[str, dict]:
+    """Our own texts per service slug, checked against the fact base; exits on any problem."""
+    texts = json.loads(path.read_text(encoding="utf-8"))["services"]
+    problems = []
+    ids = [s["id"] for s in services]
+    problems += [f"{slug}: no texts of our own" for slug in ids if slug not in texts]
+    problems += [f"{slug}: texts for a service not in the fact base" for slug in texts if slug not in ids]
+    for s in services:
+        t = texts.get(s["id"])
+        if t is None:
+            continue
+        fields = set(TEXT_FIELDS + LIST_FIELDS)
+        if set(t) != fields:
+            problems.append(f"{s['id']}: fields must be exactly {sorted(fields)}")
+            continue
+        problems += [f"{s['id']}.{f}: empty" for f in TEXT_FIELDS if not str(t[f]).strip()]
+        for lang in ("ar", "en"):
+            ours = t[f"documents_{lang}"]
+            if len(ours) != len(s[f"documents_{lang}"]) or not all(str(d).strip() for d in ours):
+                problems.append(
+                    f"{s['id']}.documents_{lang}: {len(ours)} items, the fact base lists"
+                    f" {len(s[f'documents_{lang}'])} (an empty list stays empty)"
+                )
+            facts = {
+                "summary": s[f"summary_{lang}"],
+                "description": s[f"summary_{lang}"],
+                "eligibility": s["eligibility"][lang],
+            }
+            for field, fact in facts.items():
+                if why := near_copy(t[f"{field}_{lang}"], fact):
+                    problems.append(f"{s['id']}.{field}_{lang}: a near-copy of the fact base ({why})")
+    if problems:
+        sys.exit("demo catalogue texts are not ready:\n  " + "\n  ".join(problems))
+    return texts
 
 
 def main(data_dir: Path) -> None:
@@ -360,9 +425,11 @@ def main(data_dir: Path) -> None:
         )
     # Parents first so the import can link them.
     out_agencies.sort(key=lambda a: (a["parent"] is not None, a["code"]))
+    texts = load_texts(services)
     by_id = {s["id"]: s for s in services}
     out = []
     for s in services:
+        ours = texts[s["id"]]
         ar_steps, en_steps = steps(s)
         t = TIME_AR.get(s["processing_time"] or "", ("", ""))
         legal = LEGAL.get(s["agency"], ("", ""))
@@ -386,14 +453,14 @@ def main(data_dir: Path) -> None:
                 "agency": s["agency"],
                 "name_ar": s["name_ar"],
                 "name_en": s["name_en"],
-                "summary_ar": first_sentence(s["summary_ar"], "."),
-                "summary_en": first_sentence(s["summary_en"], "."),
-                "description_ar": s["summary_ar"],
-                "description_en": s["summary_en"],
-                "eligibility_ar": s["eligibility"]["ar"],
-                "eligibility_en": s["eligibility"]["en"],
-                "documents_ar": s["documents_ar"],
-                "documents_en": s["documents_en"],
+                "summary_ar": ours["summary_ar"],
+                "summary_en": ours["summary_en"],
+                "description_ar": ours["description_ar"],
+                "description_en": ours["description_en"],
+                "eligibility_ar": ours["eligibility_ar"],
+                "eligibility_en": ours["eligibility_en"],
+                "documents_ar": ours["documents_ar"],
+                "documents_en": ours["documents_en"],
                 "steps_ar": ar_steps,
                 "steps_en": en_steps,
                 "processing_time_ar": t[0],

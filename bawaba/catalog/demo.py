@@ -1,5 +1,5 @@
-"""Demo catalogue: 85 real Jordanian government services from 27 agencies (data file
-written from the sourced fact base; see docs/catalogue.md). Idempotent."""
+"""Demo catalogue: 85 real Jordanian government services from 27 agencies (data file built
+from the sourced fact base's facts and our own texts; see docs/catalogue.md). Idempotent."""
 
 from __future__ import annotations
 

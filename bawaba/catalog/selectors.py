@@ -224,22 +224,43 @@ def catalogue_version() -> int:
     return CatalogueState.objects.filter(id=1).values_list("version", flat=True).first() or 0
 
 
-_version_cache: list[float] = [0.0, -1.0]  # [checked_at, version]
+def catalogue_stamp() -> tuple[int, str]:
+    """The catalogue version and its stamp: the version and the time of the publication,
+    unique across database restores (the page store is keyed by it)."""
+    row = CatalogueState.objects.filter(id=1).values_list("version", "changed_at").first()
+    if row is None:
+        return 0, "0"
+    version, changed = row
+    return version, f"{version}-{int(changed.timestamp() * 1_000_000) if changed else 0}"
+
+
+_version_cache: list = [0.0, -1, "0"]  # [checked_at, version, stamp]
 VERSION_CHECK_SECONDS = 2.0
 
 
-def catalogue_version_cached() -> int:
-    """The catalogue version, read from the database at most every 2 seconds per process."""
+def _version_refresh() -> None:
     import time
 
     now = time.monotonic()
     if _version_cache[1] < 0 or now - _version_cache[0] >= VERSION_CHECK_SECONDS:
-        _version_cache[:] = [now, float(catalogue_version())]
+        version, stamp = catalogue_stamp()
+        _version_cache[:] = [now, version, stamp]
+
+
+def catalogue_version_cached() -> int:
+    """The catalogue version, read from the database at most every 2 seconds per process."""
+    _version_refresh()
     return int(_version_cache[1])
 
 
+def catalogue_stamp_cached() -> str:
+    """catalogue_stamp()'s stamp, read with the version (at most every 2 seconds)."""
+    _version_refresh()
+    return str(_version_cache[2])
+
+
 def catalogue_caches_reset() -> None:
-    _version_cache[:] = [0.0, -1.0]
+    _version_cache[:] = [0.0, -1, "0"]
     page_cache_clear()
 
 

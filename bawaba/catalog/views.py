@@ -16,7 +16,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from . import selectors
+from . import pagestore, selectors
 from .constants import LIFE_EVENT_KEYS
 from .pagecache import MISSING, csrf_fill, csrf_punch, memo, page_cache, search_cache
 
@@ -58,23 +58,30 @@ def _cookieless_visitor(request: HttpRequest) -> bool:
     return not request.COOKIES.get(settings.SESSION_COOKIE_NAME) and not request.COOKIES.get("messages")
 
 
-def catalogue_cache(view=None, *, store: bool = True, cache=page_cache):  # type: ignore[no-untyped-def]
-    """Anonymous GETs carry an ETag (catalogue version, language, address) and may be kept
+def catalogue_cache(view=None, *, store: bool = True, cache=page_cache, shared: bool = True):  # type: ignore[no-untyped-def]
+    """Anonymous GETs carry an ETag (catalogue stamp, language, address) and may be kept
     for a minute. Pages for visitors without a session come from a per-process cache
-    (catalog.pagecache), with the visitor's own CSRF token put in."""
+    (catalog.pagecache), behind it the shared page store (catalog.pagestore, unless
+    `shared=False`), with the visitor's own CSRF token put in."""
 
     def decorate(view):  # type: ignore[no-untyped-def]
         @wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs):  # type: ignore[no-untyped-def]
             if request.method != "GET" or not _cookieless_visitor(request) or request.user.is_authenticated:
                 return view(request, *args, **kwargs)
-            raw = f"{selectors.catalogue_version_cached()}|{_lang()}|{request.get_full_path()}"
+            stamp = selectors.catalogue_stamp_cached()
+            raw = f"{stamp}|{_lang()}|{request.get_full_path()}"
             digest = hashlib.blake2s(raw.encode(), digest_size=12).hexdigest()
             etag = f'"c{digest}"'
             if etag in request.headers.get("If-None-Match", ""):
                 response: HttpResponse = HttpResponseNotModified()
             else:
                 hit = cache.get(digest) if store else None
+                if hit is None and shared:
+                    # Rendered by another worker, or by `catalogue_prerender`.
+                    hit = pagestore.get(stamp, digest)
+                    if hit is not None:
+                        cache.put(digest, hit)
                 if hit is not None:
                     response = HttpResponse(csrf_fill(hit[0], request), content_type=hit[1])
                 else:
@@ -85,7 +92,10 @@ def catalogue_cache(view=None, *, store: bool = True, cache=page_cache):  # type
                         and not response.cookies
                         and not response.streaming
                     ):
-                        cache.put(digest, (csrf_punch(response.content), response["Content-Type"]))
+                        entry = (csrf_punch(response.content), response["Content-Type"])
+                        cache.put(digest, entry)
+                        if shared:
+                            pagestore.put(stamp, digest, *entry)
             if response.status_code in (200, 304):
                 response["ETag"] = etag
                 response["Cache-Control"] = "max-age=60, stale-while-revalidate=600"
@@ -168,7 +178,7 @@ def apply_placeholder(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
-@catalogue_cache(cache=search_cache)
+@catalogue_cache(cache=search_cache, shared=False)
 def search(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "")
     error = ""
@@ -179,17 +189,62 @@ def search(request: HttpRequest) -> HttpResponse:
     if "\x00" in q:
         q = q.replace("\x00", "")
     result = selectors.search(q, _lang(), page=request.GET.get("page"), ids_only=True) if q.strip() else None
-    return render(
-        request,
-        "catalog/search.html",
-        {
-            "q": q,
-            "result": result,
-            "error": error,
-            "life_events": _life_events() if not result else [],
-        },
-        status=status,
+    context = {"q": q, "result": result, "error": error, "life_events": _life_events() if not result else []}
+    if (
+        result is not None
+        and not error
+        and SEARCH_SHELL
+        and _cookieless_visitor(request)
+        and not request.user.is_authenticated
+    ):
+        return _search_from_shell(request, context)
+    return render(request, "catalog/search.html", context, status=status)
+
+
+# The search page for anonymous visitors is the same around its results for every query of
+# a language: that "shell" (header, language switch, feedback panel, footer) is rendered once
+# per language and publication with placeholders, and each search renders only its content
+# (catalog/_search_content.html) — about a third of a search's CPU time less. A test checks
+# that the result is byte for byte the fully rendered page.
+SEARCH_SHELL = True
+_SHELL_Q, _SHELL_SWITCH, _SHELL_CONTENT = "\x00q\x00", "\x00switch\x00", "\x00content\x00"
+
+
+def _search_shell(request: HttpRequest) -> str:
+    from django.template.loader import render_to_string
+
+    def build() -> str:
+        switch = [
+            {"code": code, "name": name, "url": _SHELL_SWITCH, "current": False}
+            for code, name in settings.LANGUAGES
+            if code != _lang()
+        ]
+        html = render_to_string(
+            "catalog/search.html",
+            {"q": _SHELL_Q, "search_shell": _SHELL_CONTENT, "bawaba_other_languages": switch},
+            request=request,
+        )
+        return csrf_punch(html.encode()).decode()
+
+    return _cached(("search_shell", _lang()), build)
+
+
+def _search_from_shell(request: HttpRequest, context: dict) -> HttpResponse:
+    from django.template.loader import render_to_string
+    from django.utils.html import escape
+
+    from bawaba.core.context_processors import switch_url
+
+    shell = _search_shell(request)
+    lang = _lang()
+    other = next(code for code, _name in settings.LANGUAGES if code != lang)
+    content = render_to_string("catalog/_search_content.html", context)
+    html = (
+        shell.replace(_SHELL_CONTENT, content, 1)
+        .replace(_SHELL_Q, escape(context["q"]), 1)
+        .replace(_SHELL_SWITCH, escape(switch_url(request, lang, other)))
     )
+    return HttpResponse(csrf_fill(html.encode(), request), content_type="text/html; charset=utf-8")
 
 
 @require_GET

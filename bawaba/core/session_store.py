@@ -1,10 +1,16 @@
-"""Database sessions without the existence query before each new key.
+"""Database sessions, with fewer writes than Django's database store.
 
-Django's database store asks whether a freshly drawn 32-character key exists before
-inserting it, then inserts with `must_create` anyway (which fails and retries on a
-collision). The insert alone is enough: a collision among 36^32 keys is not a practical
-event, and when it happens the insert fails and a new key is drawn, as before."""
+- No existence query before each new key: Django's store asks whether a freshly drawn
+  32-character key exists before inserting it, then inserts with `must_create` anyway (which
+  fails and retries on a collision). The insert alone is enough: a collision among 36^32
+  keys is not a practical event, and when it happens the insert fails and a new key is
+  drawn, as before.
+- A new session (a login's `cycle_key()`, or a first write) gets its key at once but its row
+  only when the session is saved at the end of the request, with its data: one INSERT
+  instead of an INSERT of an empty session followed by an UPDATE. A request that fails
+  (the session middleware saves nothing on a 500) therefore leaves no empty row behind."""
 
+from django.contrib.sessions.backends.base import CreateError
 from django.contrib.sessions.backends.db import SessionStore as DbSessionStore
 from django.utils.crypto import get_random_string
 
@@ -12,5 +18,28 @@ VALID_KEY_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789"
 
 
 class SessionStore(DbSessionStore):
+    _pending_insert = False
+
     def _get_new_session_key(self) -> str:
         return get_random_string(32, VALID_KEY_CHARS)
+
+    def create(self) -> None:
+        # The key now (callers read it, e.g. to list the session); the row at save().
+        self._session_key = self._get_new_session_key()
+        self._pending_insert = True
+        self.modified = True
+
+    def save(self, must_create: bool = False) -> None:
+        if self.session_key is None:
+            self.create()
+        if not self._pending_insert:
+            super().save(must_create=must_create)
+            return
+        while True:
+            try:
+                super().save(must_create=True)
+            except CreateError:
+                self._session_key = self._get_new_session_key()  # taken: draw again
+                continue
+            break
+        self._pending_insert = False

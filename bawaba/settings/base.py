@@ -160,9 +160,13 @@ STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 MEDIA_ROOT = DATA_DIR / "uploads"
 KEYS_DIR = DATA_DIR / "keys"
+# Rendered catalogue pages shared by every server process (catalog.pagestore); empty = off.
+BAWABA_PAGE_STORE_DIR = os.environ.get("BAWABA_PAGE_STORE_DIR", str(DATA_DIR / "pages"))
+# Render every catalogue page into the store after each publication (a task for the worker).
+BAWABA_PAGE_PRERENDER = os.environ.get("BAWABA_PAGE_PRERENDER", "1") == "1"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "bawaba.core.storage.StaticStorage"},
 }
 WHITENOISE_MAX_AGE = 3600
 

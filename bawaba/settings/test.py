@@ -42,6 +42,9 @@ MEDIA_ROOT = _tmp / "uploads"
 KEYS_DIR = _tmp / "keys"
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "CRITICAL", "handlers": []}}
 STATIC_ROOT = _tmp / "static"
+# Tests share one database version history but not files: the page store is switched on
+# only by the tests that are about it (with their own directory).
+BAWABA_PAGE_STORE_DIR = ""
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

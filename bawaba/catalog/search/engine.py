@@ -23,6 +23,7 @@
 from __future__ import annotations
 
 import bisect
+import heapq
 import math
 import os
 import threading
@@ -53,6 +54,15 @@ class DocIndex:
     slug: list[str] = field(default_factory=list)
     title: dict[str, set[int]] = field(default_factory=dict)
     body: dict[str, set[int]] = field(default_factory=dict)
+    # Each document's place in (popularity descending, slug) order: the tie-break of equal
+    # scores as one integer, so ranking sorts plain integers (see _run_in_memory).
+    tiebreak: list[int] = field(default_factory=list)
+
+    def finish(self) -> None:
+        order = sorted(range(len(self.service_id)), key=lambda d: (-self.popularity[d], self.slug[d]))
+        self.tiebreak = [0] * len(order)
+        for place, d in enumerate(order):
+            self.tiebreak[d] = place
 
     def add(self, service_id: int, popularity: int, slug: str, title: set[str], body: set[str]) -> None:
         n = len(self.service_id)
@@ -172,6 +182,8 @@ def _build(version: int) -> Vocabulary:
             buckets.setdefault(len(term), []).append(term)
         by_length[lang] = buckets
     ordered = {lang: sorted(counter) for lang, counter in df.items()}
+    for doc_index in index.values():
+        doc_index.finish()
     return Vocabulary(
         version=version, docs=dict(docs), df=df, by_length=by_length, ordered=ordered, index=index
     )
@@ -343,9 +355,14 @@ def _run_in_memory(vocab: Vocabulary, groups: list[TermGroup], lang: str, op: st
             scores[d] += in_title
         for d in body & found:
             scores[d] += weight
-    popularity, slug = idx.popularity, idx.slug
-    ranked = sorted(found, key=lambda d: (-scores[d], -popularity[d], slug[d]))[:MAX_RESULTS]
-    return [(idx.service_id[d], scores[d]) for d in ranked]
+    # Score descending, then popularity descending, then slug: one integer per document.
+    n, tiebreak = len(idx.service_id), idx.tiebreak
+    keys = {d: tiebreak[d] - score * n for d, score in scores.items()}
+    if len(keys) > MAX_RESULTS:
+        ranked = heapq.nsmallest(MAX_RESULTS, keys, key=keys.__getitem__)
+    else:
+        ranked = sorted(keys, key=keys.__getitem__)
+    return list(zip(map(idx.service_id.__getitem__, ranked), map(scores.__getitem__, ranked), strict=True))
 
 
 @dataclass

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from django.db import connection, transaction
 from django.db.models import F
-from django.utils import translation
+from django.utils import timezone, translation
 
 from ..models import CatalogueState, SearchDocument, Service
 from ..search.analysis import analyse
+from .prerender import pages_prerender_enqueue
 
 
 def _document_text(service: Service, lang: str) -> tuple[str, str]:
@@ -45,9 +46,12 @@ def _fts_insert(docs: list[SearchDocument]) -> None:
 
 def catalogue_touch() -> None:
     """Tell every process the published catalogue changed (search vocabulary, page caches)."""
-    updated = CatalogueState.objects.filter(id=1).update(version=F("version") + 1)
+    now = timezone.now()
+    updated = CatalogueState.objects.filter(id=1).update(version=F("version") + 1, changed_at=now)
     if not updated:
         CatalogueState.objects.get_or_create(id=1, defaults={"version": 1})
+    # Render the new catalogue's pages into the shared page store ahead of visitors.
+    transaction.on_commit(pages_prerender_enqueue)
     # This process sees the change at once (others within their 2-second check interval).
     caches_reset()
     transaction.on_commit(caches_reset)
