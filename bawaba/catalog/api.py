@@ -2,7 +2,7 @@
 and mobile apps. Only published services; every text in Arabic and English; the same
 search engine and ranking as the search page.
 
-Responses carry an ETag (catalogue version, language, address) and may be cached for a
+Responses carry an ETag (catalogue stamp, language, address) and may be cached for a
 minute (`Cache-Control: public, max-age=60, stale-while-revalidate=600`), like the
 catalogue's pages; a request with a matching If-None-Match gets 304 without a body."""
 
@@ -378,7 +378,7 @@ def _page(count: int, paging: Paging, results: list[ServiceItem]) -> dict[str, A
 def _not_modified(request: HttpRequest, response: HttpResponse) -> HttpResponse | None:
     """Sets ETag and Cache-Control on the response; a 304 when the client's copy is current."""
     lang = (translation.get_language() or settings.LANGUAGE_CODE)[:2]
-    raw = f"api|{selectors.catalogue_version_cached()}|{lang}|{request.get_full_path()}"
+    raw = f"api|{selectors.catalogue_stamp_cached()}|{lang}|{request.get_full_path()}"
     etag = f'"a{hashlib.blake2s(raw.encode(), digest_size=12).hexdigest()}"'
     headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL, "Access-Control-Allow-Origin": "*"}
     for name, value in headers.items():
