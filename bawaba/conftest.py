@@ -76,6 +76,26 @@ def logged_in_admin(client, demo):
     return client
 
 
+@pytest.fixture(scope="session")
+def live_server(request, django_db_setup):
+    """pytest-django's live server, started once the test database exists. Started before
+    (as pytest-django's own fixture may be), it sees the in-memory SQLite placeholder and
+    hands the test thread's one connection to every request thread: two requests at once
+    (a service worker installing fetches several pages together) then break SQLite with
+    "bad parameter or other API misuse". Started after, each request thread opens its own
+    connection to the test database file, as a real server's threads do."""
+    import os
+
+    from pytest_django.live_server_helper import LiveServer
+
+    addr = (
+        request.config.getvalue("liveserver") or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "localhost"
+    )
+    server = LiveServer(addr)
+    yield server
+    server.stop()
+
+
 @pytest.fixture(autouse=True)
 def _fresh_process_caches():
     """In-process caches (the catalogue's rendered pages, single sign-on's clients) outlive a

@@ -31,6 +31,14 @@ PUBLIC = {
     "api:registration_verify",
     "api:validate_national_number",
     "api:validate_mobile",
+    # The public catalogue API (read-only, published services only).
+    "api:services_list",
+    "api:service_detail",
+    "api:search",
+    "api:agencies_list",
+    "api:agency_detail",
+    "api:categories_list",
+    "api:life_events_list",
     "identity:passkey_login_options",  # passwordless login starts here
     "identity:passkey_login",
     "identity:logout",  # logging out without a session just goes home

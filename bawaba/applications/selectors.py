@@ -60,6 +60,17 @@ def applications_for_user(user_id: uuid.UUID) -> list[Application]:
     )
 
 
+def submitted_for_user(user_id: uuid.UUID, *, status: str | None = None) -> QuerySet[Application]:
+    """The citizen's applications past the draft stage, most recently submitted first (ties
+    by reference: a stable order for paging)."""
+    qs = Application.objects.filter(applicant_id=user_id, reference__isnull=False).exclude(
+        status=Application.Status.DRAFT
+    )
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-submitted_at", "reference")
+
+
 def clean_reference(reference: str) -> str:
     """A reference as typed or linked (any case), or "" when it cannot be one."""
     ref = (reference or "").strip().upper()[:20]

@@ -121,6 +121,8 @@ def service_list(
         return qs.order_by("name_ar", "slug")
     if order == "name_en":
         return qs.order_by("name_en", "slug")
+    if order == "slug":
+        return qs.order_by("slug")
     return qs.order_by("-popularity", "slug")
 
 
@@ -171,17 +173,35 @@ def agency_get(code: str) -> Agency | None:
     )
 
 
-def agencies() -> list[Agency]:
-    """Agencies with at least one published service, with how many."""
-    return list(
-        Agency.objects.annotate(n=Count("services", filter=Q(services__status=PUBLISHED)))
-        .filter(n__gt=0)
-        .order_by("code")
-    )
+def agencies(*, with_centres: bool = False) -> list[Agency]:
+    """Agencies with at least one published service, with how many (`n`); with their
+    service centres too when asked (one more query)."""
+    qs = Agency.objects.annotate(n=Count("services", filter=Q(services__status=PUBLISHED))).filter(n__gt=0)
+    if with_centres:
+        qs = qs.select_related("parent").prefetch_related(
+            Prefetch("centres", queryset=ServiceCentre.objects.order_by("governorate", "name_en"))
+        )
+    return list(qs.order_by("code"))
+
+
+def published_count(agency_code: str) -> int:
+    return Service.objects.filter(status=PUBLISHED, agency__code=agency_code).count()
+
+
+def services_by_ids(ids: list[int]) -> list[Service]:
+    """These published services with their agencies, in the order of `ids` (one query)."""
+    by_id = {s.pk: s for s in _published().filter(pk__in=ids)}
+    return [by_id[i] for i in ids if i in by_id]
 
 
 def life_events() -> list[LifeEvent]:
-    return list(LifeEvent.objects.annotate(n=Count("services", filter=Q(services__status=PUBLISHED))))
+    # Explicit order: Meta.ordering is not applied to a query with an aggregate (GROUP BY),
+    # and PostgreSQL then returns the rows in any order.
+    return list(
+        LifeEvent.objects.annotate(n=Count("services", filter=Q(services__status=PUBLISHED))).order_by(
+            "order", "key"
+        )
+    )
 
 
 def life_event_get(key: str) -> LifeEvent | None:
@@ -190,7 +210,9 @@ def life_event_get(key: str) -> LifeEvent | None:
 
 def categories() -> list[Category]:
     return list(
-        Category.objects.annotate(n=Count("services", filter=Q(services__status=PUBLISHED))).filter(n__gt=0)
+        Category.objects.annotate(n=Count("services", filter=Q(services__status=PUBLISHED)))
+        .filter(n__gt=0)
+        .order_by("order", "key")
     )
 
 

@@ -1,9 +1,10 @@
-"""The JSON API's shared pieces: building the NinjaAPI with one error mapping, and the
-error schema every endpoint documents."""
+"""The JSON API's shared pieces: building the NinjaAPI with one error mapping, the error
+schema every endpoint documents, and OAuth 2.0 bearer-token authentication (RFC 6750)."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -11,8 +12,11 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer
 
-from .errors import BawabaError, RateLimited
+from .auth import BearerCheck
+from .errors import AuthenticationFailed, BawabaError, PermissionDenied, RateLimited
+from .middleware import client_ip
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +38,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
         response = error_response(api, request, exc.status, exc.as_dict())
         if isinstance(exc, RateLimited) and exc.retry_after:
             response["Retry-After"] = str(exc.retry_after)
+        for name, value in exc.headers.items():
+            response[name] = value
         return response
 
     @api.exception_handler(NinjaValidationError)
@@ -87,3 +93,109 @@ def install_error_handlers(api: NinjaAPI) -> None:
         return error_response(
             api, request, 500, {"code": "server_error", "message": _("Something went wrong on our side.")}
         )
+
+
+# -- bearer access tokens -------------------------------------------------------------------
+# Who checks a token is wired once by the composition root (bawaba/api.py): single sign-on,
+# the platform's OpenID provider, issues the tokens and says whether one is still good; an
+# app's router only names the scope it needs. Until something is wired, every token is
+# refused (fail closed).
+TokenCheck = Callable[[str], BearerCheck]
+RefusalRecord = Callable[[str, str | None], None]
+_authority: dict[str, Any] = {"check": None, "refused": None}
+
+# RFC 6750 error_description values: fixed ASCII text (the JSON body has the translated message).
+_DESCRIPTIONS = {
+    "invalid": "The access token is not valid.",
+    "expired": "The access token expired.",
+    "revoked": "The access token was revoked.",
+    "no_person": "The access token does not act for a person.",
+}
+
+
+def bearer_authority_set(*, check: TokenCheck, refused: RefusalRecord | None = None) -> None:
+    """`check(token)` says whether an access token may be used; `refused(problem, ip)` is
+    told of every refused token (it counts them per address and raises RateLimited when
+    the address must wait)."""
+    _authority["check"] = check
+    _authority["refused"] = refused
+
+
+def _refusal_message(problem: str) -> str:
+    if problem == "expired":
+        return _("Your access token expired. Get a new one and try again.")
+    if problem == "revoked":
+        return _("This access token was revoked.")
+    if problem == "no_person":
+        return _("This access token does not act for a person.")
+    return _("This access token is not valid.")
+
+
+class ScopedBearer(HttpBearer):
+    """An OAuth 2.0 access token from Bawaba's OpenID provider (Authorization: Bearer),
+    granted `scope`. Errors follow RFC 6750: 401 with WWW-Authenticate for a missing,
+    invalid, expired or revoked token; 400 invalid_request for an empty one; 403
+    insufficient_scope for a token without the scope."""
+
+    openapi_bearerFormat = "JWT"
+    openapi_description = (
+        "An OAuth 2.0 access token issued by Bawaba's OpenID provider (`/oidc/token`) to a "
+        "registered client, for a citizen who consented to the operation's scope. Send it as "
+        "`Authorization: Bearer <token>`. See docs/api.md."
+    )
+
+    def __init__(self, scope: str, realm: str = "bawaba") -> None:
+        self.scope = scope
+        self.realm = realm
+        super().__init__()
+
+    def challenge(self, error: str = "", description: str = "") -> str:
+        parts = [f'realm="{self.realm}"']
+        if error:
+            parts.append(f'error="{error}"')
+        if description:
+            parts.append(f'error_description="{description}"')
+        parts.append(f'scope="{self.scope}"')
+        return "Bearer " + ", ".join(parts)
+
+    def __call__(self, request: HttpRequest) -> BearerCheck:
+        scheme, _sep, token = request.headers.get("Authorization", "").strip().partition(" ")
+        if scheme.lower() != "bearer":
+            # No credentials (or another scheme): no error code (RFC 6750 section 3.1).
+            raise AuthenticationFailed(
+                _("An access token is needed: send it as Authorization: Bearer <token>."),
+                code="not_authenticated",
+                headers={"WWW-Authenticate": self.challenge()},
+            )
+        token = token.strip()
+        if not token:
+            raise BawabaError(  # 400
+                _("The Authorization header has no access token."),
+                code="invalid_request",
+                headers={"WWW-Authenticate": self.challenge("invalid_request")},
+            )
+        check: TokenCheck | None = _authority["check"]
+        result = check(token) if check is not None and len(token) <= 8000 else BearerCheck(problem="invalid")
+        if not result.ok:
+            refused: RefusalRecord | None = _authority["refused"]
+            if refused is not None:
+                refused(result.problem, client_ip(request))  # RateLimited when the address must wait
+            raise AuthenticationFailed(
+                _refusal_message(result.problem),
+                code="invalid_token",
+                headers={
+                    "WWW-Authenticate": self.challenge(
+                        "invalid_token", _DESCRIPTIONS.get(result.problem, _DESCRIPTIONS["invalid"])
+                    )
+                },
+            )
+        if self.scope not in result.scopes:
+            raise PermissionDenied(
+                _("This access token was not granted the scope “%(scope)s”.") % {"scope": self.scope},
+                code="insufficient_scope",
+                headers={"WWW-Authenticate": self.challenge("insufficient_scope")},
+            )
+        return result
+
+    def authenticate(self, request: HttpRequest, token: str) -> BearerCheck:  # pragma: no cover
+        raise NotImplementedError  # __call__ does the whole check

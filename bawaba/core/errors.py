@@ -20,12 +20,15 @@ class BawabaError(Exception):
         code: str | None = None,
         field: str | None = None,
         details: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         self.message = message if message is not None else self.default_message
         if code:
             self.code = code
         self.field = field
         self.details = details or {}
+        # HTTP headers the API adds to the error response (e.g. WWW-Authenticate).
+        self.headers = headers or {}
         super().__init__(str(self.message))
 
     def as_dict(self) -> dict[str, Any]:
@@ -53,6 +56,12 @@ class PermissionDenied(BawabaError):
     code = "permission_denied"
     status = 403
     default_message = _("You are not allowed to do this.")
+
+
+class Gone(BawabaError):
+    code = "gone"
+    status = 410
+    default_message = _("This is no longer available.")
 
 
 class NotFound(BawabaError):

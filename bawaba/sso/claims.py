@@ -27,6 +27,11 @@ SCOPES = {
     "phone": _("Your mobile number"),
     "email": _("Your email address"),
     "national_id": _("Your national number"),
+    # Not a claim: read access to the person's own applications and notifications through
+    # the JSON API (/api/v1/me/applications, /api/v1/me/notifications).
+    "applications": _(
+        "Your applications on Bawaba, their status and history, and your notifications (read only)"
+    ),
 }
 SCOPE_CLAIMS = {
     "openid": ["sub"],
@@ -45,6 +50,7 @@ SCOPE_CLAIMS = {
     "phone": ["phone_number", "phone_number_verified"],
     "email": ["email", "email_verified"],
     "national_id": ["national_number"],
+    "applications": [],
 }
 CLAIMS_SUPPORTED = sorted(
     {c for cs in SCOPE_CLAIMS.values() for c in cs} | {"acr", "amr", "auth_time", "sid"}

@@ -19,7 +19,7 @@ from django.db import connection
 from .models import Client
 from .tokens import sha256
 
-USER_SCOPES = ("openid", "profile", "phone", "email", "national_id")
+USER_SCOPES = ("openid", "profile", "phone", "email", "national_id", "applications")
 
 
 @dataclass(frozen=True)

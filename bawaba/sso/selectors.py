@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 
+from bawaba.core.auth import BearerCheck
+
 from . import tokens
-from .clients import OidcClient
-from .models import Consent, PushedRequest, SessionClient
+from .clients import OidcClient, client_get
+from .models import Consent, PushedRequest, RevokedAccessToken, SessionClient, TokenFamily
 
 
 def pushed_request_get(*, client: OidcClient, request_uri: str) -> dict[str, str] | None:
@@ -40,3 +43,52 @@ def clients_by_session(sids: list[str]) -> dict[str, list[Any]]:
     for row in SessionClient.objects.filter(sid__in=sids).select_related("client").order_by("created_at"):
         out.setdefault(row.sid, []).append(row.client)
     return out
+
+
+def _family_state(fid: Any) -> tuple[Any, bool, Any] | None:
+    """(revoked_at, person is active, person's id) of a token family, None if unknown."""
+    try:
+        return (
+            TokenFamily.objects.filter(pk=fid).values_list("revoked_at", "user__is_active", "user_id").first()
+        )
+    except (ValueError, TypeError, DjangoValidationError):
+        return None
+
+
+def access_token_revoked(claims: dict[str, Any], family: tuple[Any, bool, Any] | None) -> bool:
+    """Whether a well-signed, unexpired access token was revoked since: on its own (RFC
+    7009), with its token family (client revocation, logout, refresh-token reuse), or by
+    deactivating its person. `family` is its family's (revoked_at, person is active,
+    person's id). Introspection, UserInfo and the JSON API apply this one rule."""
+    if RevokedAccessToken.objects.filter(jti=str(claims.get("jti", ""))[:64]).exists():
+        return True
+    if not claims.get("fid"):
+        return False
+    return family is None or family[0] is not None or not family[1]
+
+
+def access_token_check(token: str) -> BearerCheck:
+    """What a resource server (the JSON API) needs to know of a bearer access token this
+    provider issued: whether it may be used and, if so, for whom, by which client and with
+    which scopes. Checks the signature, issuer, type (RFC 9068 `at+jwt`) and expiry, then
+    whether the client is still active (cached) and revocation (two small reads)."""
+    claims, problem = tokens.decode_checked(token, typ=tokens.AT_TYP)
+    if claims is None:
+        return BearerCheck(problem=problem or "invalid")
+    client_id = str(claims.get("client_id") or "")
+    if client_get(client_id) is None:
+        return BearerCheck(problem="revoked", client_id=client_id)
+    fid = claims.get("fid")
+    family = _family_state(fid) if fid else None
+    if access_token_revoked(claims, family):
+        return BearerCheck(problem="revoked", client_id=client_id)
+    if family is None:
+        return BearerCheck(problem="no_person", client_id=client_id)  # a client-credentials token
+    scope = claims.get("scope")
+    return BearerCheck(
+        user_id=family[2],
+        client_id=client_id,
+        scopes=frozenset(scope.split()) if isinstance(scope, str) else frozenset(),
+        acr=str(claims.get("acr") or ""),
+        jti=str(claims.get("jti") or ""),
+    )

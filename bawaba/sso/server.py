@@ -38,10 +38,10 @@ from joserfc.jwk import KeySet
 
 from bawaba.identity import selectors as identity_selectors
 
-from . import keys, services, tokens
+from . import keys, selectors, services, tokens
 from .claims import amr_out, subject_for, user_claims
 from .clients import OidcClient, client_get
-from .models import RevokedAccessToken, TokenFamily
+from .models import TokenFamily
 
 ALL_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "private_key_jwt", "none"]
 CONFIDENTIAL_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "private_key_jwt"]
@@ -330,12 +330,9 @@ class AccessToken:
         return self.claims["exp"] < time.time()
 
     def is_revoked(self) -> bool:
-        if RevokedAccessToken.objects.filter(jti=self.claims.get("jti", "")).exists():
-            return True
-        if self.claims.get("fid"):
-            fam = self.family
-            return fam is None or fam.revoked_at is not None or not fam.user.is_active
-        return False
+        fam = self.family if self.claims.get("fid") else None
+        state = (fam.revoked_at, fam.user.is_active, fam.user_id) if fam else None
+        return selectors.access_token_revoked(self.claims, state)
 
     def get_client(self) -> OidcClient | None:
         return client_get(self.client_id)

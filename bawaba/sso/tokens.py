@@ -105,20 +105,29 @@ def looks_like_jwt(token: str) -> bool:
 
 def decode(token: str, *, typ: str | None = None) -> dict[str, Any] | None:
     """Verify a JWT this provider signed (any published key). None when invalid/expired."""
+    claims, _problem = decode_checked(token, typ=typ)
+    return claims
+
+
+def decode_checked(token: str, *, typ: str | None = None) -> tuple[dict[str, Any] | None, str]:
+    """As `decode`, saying why a token is refused: (claims, "") or (None, "invalid" |
+    "expired"). "expired" only for a token that is otherwise good."""
     try:
         obj = jwt.decode(token, keys.public_keyset(), algorithms=list(keys.ALGORITHMS))
     except (JoseError, ValueError, TypeError, KeyError):
-        return None
+        return None, "invalid"
     if typ and obj.header.get("typ") != typ:
-        return None
+        return None, "invalid"
     claims = dict(obj.claims)
     now = time.time()
     if claims.get("iss") != issuer():
-        return None
+        return None, "invalid"
     exp = claims.get("exp")
-    if not isinstance(exp, int | float) or exp < now:
-        return None
-    return claims
+    if not isinstance(exp, int | float):
+        return None, "invalid"
+    if exp < now:
+        return None, "expired"
+    return claims, ""
 
 
 def logout_token(*, client_id: str, sub: str, sid: str, alg: str = "ES256") -> str:

@@ -35,6 +35,7 @@ from .sessions import (
     session_start,
     sessions_end_all,
 )
+from .throttle import bearer_refusal_record
 from .totp import (
     totp_device_create,
     totp_enrolment_begin,
@@ -50,6 +51,7 @@ __all__ = [
     "SESSION_ACTING_AS",
     "account_deactivate",
     "acting_as_check",
+    "bearer_refusal_record",
     "active_sessions",
     "identity_match_civil_registry",
     "identity_verify_in_person",

@@ -15,7 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from bawaba.core.audit import audit_record
 from bawaba.core.errors import RateLimited
+from bawaba.core.models import AuditEvent
 
 from ..models import AttemptCounter
 
@@ -34,6 +36,9 @@ ADDRESS_POLICY = Policy(20, 100, timedelta(minutes=30), timedelta(minutes=5), ti
 CODE_POLICY = Policy(5, 5, timedelta(minutes=30), timedelta(0), timedelta(hours=1))
 # Registrations started from one address: 20 an hour freely, then slower, then stop.
 REGISTRATION_POLICY = Policy(20, 60, timedelta(hours=1), timedelta(minutes=2), timedelta(hours=1))
+# Refused bearer access tokens presented to the JSON API from one address (as for failed
+# logins per address): 20 freely, then growing delays, locked for 30 minutes after 100.
+BEARER_POLICY = Policy(20, 100, timedelta(minutes=30), timedelta(minutes=5), timedelta(hours=1))
 
 
 def account_key(identifier: str) -> str:
@@ -112,3 +117,18 @@ def is_locked(key: str) -> bool:
 
 def locked_message() -> str:
     return _("Too many failed attempts. Please wait and try again later.")
+
+
+def bearer_refusal_record(problem: str, ip: str | None) -> None:
+    """A refused access token was presented to the JSON API from `ip`: count it for the
+    address and audit it. Raises RateLimited (nothing counted) while the address must wait.
+    Its own key, so a flood of bad tokens never locks the address out of logging in."""
+    key = f"bearer-ip:{ip or 'unknown'}"
+    throttle_check((key, BEARER_POLICY))
+    counter = throttle_fail(key, BEARER_POLICY)
+    audit_record(
+        action="api.bearer_refused",
+        outcome=AuditEvent.Outcome.FAILURE,
+        data={"problem": problem, "failures": counter.failures},
+        ip=ip,
+    )
