@@ -372,7 +372,7 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=10.0, help="per measure (at most 25)")
     ap.add_argument(
         "--configs",
-        default=os.environ.get("BENCH_CONFIGS", "2x4"),
+        default=os.environ.get("BENCH_CONFIGS", "2x2"),  # the production default on 2 cores
         help="comma-separated Granian WORKERSxTHREADS to measure, e.g. 1x4,2x2,2x4",
     )
     ap.add_argument("--connections", type=int, default=16, help="concurrent keep-alive connections")

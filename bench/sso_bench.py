@@ -180,7 +180,7 @@ def login_flows(args) -> int:
     while time.time() < end:
         with httpx.Client(base_url=base, follow_redirects=False, timeout=30) as c:
             if device:
-                c.cookies.set("bawaba_device", device)
+                c.cookies.set("bawaba_device", device, domain=urlsplit(base).hostname or "", path="/")
             verifier = secrets.token_urlsafe(48)
             challenge = (
                 base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
@@ -227,7 +227,7 @@ def login_flows(args) -> int:
             )
             if r.status_code == 200 and "id_token" in r.json():
                 done += 1
-            device = c.cookies.get("bawaba_device") or device
+            device = next((k.value for k in c.cookies.jar if k.name == "bawaba_device"), device)
     return done
 
 

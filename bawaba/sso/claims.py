@@ -105,6 +105,24 @@ def subject_for(*, user_id: Any, subject_type: str, sector: str) -> str:
     return base64.urlsafe_b64encode(mac.digest()).rstrip(b"=").decode()
 
 
+# The person's fields user_claims() reads: the refresh grant's one statement returns them
+# with the token (services.refresh_exchange), so the new ID token needs no further query.
+CLAIM_FIELDS = (
+    "name_ar",
+    "name_en",
+    "given_name_ar",
+    "given_name_en",
+    "family_name_ar",
+    "family_name_en",
+    "date_of_birth",
+    "phone",
+    "phone_verified_at",
+    "email",
+    "email_verified",
+    "national_number",
+)
+
+
 def user_claims(user: Any, scopes: set[str]) -> dict[str, Any]:
     """Claims for the scopes (without `sub`). Arabic is the default language; the English
     forms are given as `name#en`-style localized claims (OpenID Connect Core 5.2)."""

@@ -265,7 +265,7 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
                 )
                 raise InvalidGrantError("The refresh token is not valid (reused).")
         if "openid" in row.scope.split():
-            user = identity_selectors.user_get(row.user_id)
+            user = row.person if row.person is not None else identity_selectors.user_get(row.user_id)
             if user is not None:  # (deactivated since: its tokens are refused from now on)
                 token["id_token"] = id_token_for(
                     client=client,

@@ -11,6 +11,7 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass
 from functools import partial
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -27,7 +28,7 @@ from bawaba.identity import selectors as identity_selectors
 from bawaba.identity import services as identity_services
 
 from . import tokens
-from .claims import ACR_VALUES, subject_for
+from .claims import ACR_VALUES, CLAIM_FIELDS, subject_for
 from .clients import USER_SCOPES, OidcClient, client_cache_clear, client_get
 from .models import (
     AuthorizationCode,
@@ -343,6 +344,8 @@ class RefreshRow:
     auth_time: int
     acr: str
     amr: tuple[str, ...] = ()
+    # The person's claim fields (claims.CLAIM_FIELDS) when the statement returned them.
+    person: Any = None
 
     @property
     def pk(self) -> Any:  # the family's id, for the access token's `fid`
@@ -436,6 +439,10 @@ def refresh_rotate(*, row: RefreshRow, client: OidcClient, scope: str) -> dict[s
     return token
 
 
+# Column names from claims.CLAIM_FIELDS (constants of our own), for refresh_exchange's RETURNING.
+_CLAIM_COLUMNS = ", ".join(f"u.{name}" for name in CLAIM_FIELDS)
+
+
 def refresh_exchange(*, refresh_token: str, client: OidcClient) -> tuple[dict[str, Any], RefreshRow]:
     """The refresh grant's hot path (no narrowed scope): check the presented token, mark it
     used and issue its successor in the same family.
@@ -465,7 +472,9 @@ def refresh_exchange(*, refresh_token: str, client: OidcClient) -> tuple[dict[st
         "WHERE r.token_hash = %s AND r.used_at IS NULL AND r.expires_at > %s "
         "AND f.id = r.family_id AND f.client_id = %s AND f.revoked_at IS NULL "
         "AND u.id = f.user_id AND u.is_active "
-        "RETURNING r.id, f.id AS family_id, f.user_id, f.scope, f.sid, f.auth_time, f.acr, f.amr), "
+        "RETURNING r.id, f.id AS family_id, f.user_id, f.scope, f.sid, f.auth_time, f.acr, f.amr, "
+        + _CLAIM_COLUMNS
+        + "), "  # noqa: S608 - column names are our own constants
         f"fresh AS (INSERT INTO {rt} (token_hash, family_id, created_at, expires_at) "
         "SELECT %s, used.family_id, %s, %s FROM used) "
         "SELECT * FROM used"
@@ -494,8 +503,11 @@ def refresh_exchange(*, refresh_token: str, client: OidcClient) -> tuple[dict[st
     if found is None:
         refresh_lookup(refresh_token=refresh_token, client=client)  # raises with the reason
         raise RefreshRefused("reused")  # valid when looked at again: it lost a race
-    rid, fid, user_id, scope, sid, auth_time, acr, amr = found
-    row = RefreshRow(rid, _uuid(fid), client.pk, _uuid(user_id), scope, sid, auth_time, acr, _json_list(amr))
+    rid, fid, user_id, scope, sid, auth_time, acr, amr = found[:8]
+    person = SimpleNamespace(pk=_uuid(user_id), **dict(zip(CLAIM_FIELDS, found[8:], strict=True)))
+    row = RefreshRow(
+        rid, _uuid(fid), client.pk, _uuid(user_id), scope, sid, auth_time, acr, _json_list(amr), person
+    )
     token = _token_body(client=client, user_id=row.user_id, family=row)
     token["refresh_token"] = plain
     return token, row
