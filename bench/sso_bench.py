@@ -23,7 +23,6 @@ import multiprocessing
 import os
 import re
 import secrets
-import shutil
 import subprocess
 import sys
 import time
@@ -32,6 +31,8 @@ from urllib.parse import parse_qs, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from _wrk import ensure_wrk, loadavg  # noqa: E402  (bench/ is the script's directory)
+
 from bench._server import (  # noqa: E402
     bench_env,
     cpu_seconds,
@@ -45,18 +46,6 @@ from bench._server import (  # noqa: E402
 
 DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bawaba_bench_sso")
 BASE = ""  # set in main(); read by the login-flow processes (fork)
-
-
-def ensure_wrk() -> str:
-    path = shutil.which("wrk")
-    if path:
-        return path
-    if os.geteuid() == 0:
-        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=False, capture_output=True)  # noqa: S607
-        path = shutil.which("wrk")
-    if not path:
-        sys.exit("wrk is needed: apt-get install wrk")
-    return path
 
 
 def pg_admin(sql: str) -> None:
@@ -97,10 +86,6 @@ def run_wrk(
         "p50": re.search(r"50%\s+(\S+)", out).group(1),
         "p99": re.search(r"99%\s+(\S+)", out).group(1),
     }
-
-
-def loadavg() -> float:
-    return float(Path("/proc/loadavg").read_text().split()[0])
 
 
 def measure(main_pid: int, fn) -> dict:
