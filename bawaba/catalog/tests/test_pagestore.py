@@ -135,3 +135,13 @@ def test_publication_queues_the_prerender_for_the_worker(
     stamp = selectors.catalogue_stamp_cached()
     assert (store / stamp / ".complete").exists()
     assert pagestore.count(stamp) > 100
+
+
+def test_prerender_of_an_https_site_behind_the_proxy(catalogue, store, settings):
+    """Production: https base address, SSL redirect on, scheme from X-Forwarded-Proto."""
+    settings.BASE_URL = "https://portal.example.jo"
+    settings.ALLOWED_HOSTS = ["portal.example.jo"]
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    out = pages_prerender()
+    assert out["failed"] == 0 and out["rendered"] == len(list(catalogue_addresses()))
