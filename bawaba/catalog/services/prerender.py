@@ -62,8 +62,8 @@ def _wsgi_get(app, host: str, port: str, scheme: str, address: str) -> int:  # t
         "SERVER_PROTOCOL": "HTTP/1.1",
         "HTTP_USER_AGENT": "bawaba-prerender",
         "wsgi.url_scheme": scheme,
-        # Behind the production proxy the scheme comes from this header
-        # (SECURE_PROXY_SSL_HEADER): without it an https site would redirect every page.
+        # As the production proxy sends it (SECURE_PROXY_SSL_HEADER); Django would fall back
+        # to wsgi.url_scheme without it, but the request then looks like a proxied one.
         "HTTP_X_FORWARDED_PROTO": scheme,
         "wsgi.input": io.BytesIO(b""),
         "wsgi.errors": sys.stderr,
