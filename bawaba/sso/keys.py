@@ -157,7 +157,8 @@ def rotate_keys() -> dict:
 
 def _load() -> list[SigningKey]:
     now = time.time()
-    if now - _cache["checked"] < CHECK_EVERY and _cache["keys"]:
+    where = keys_dir()  # the cache belongs to one directory (tests point KEYS_DIR elsewhere)
+    if now - _cache["checked"] < CHECK_EVERY and _cache["keys"] and _cache.get("dir") == where:
         return _cache["keys"]
     with _lock:
         try:
@@ -165,7 +166,7 @@ def _load() -> list[SigningKey]:
         except FileNotFoundError:
             ensure_keys()
             mtime = _state_path().stat().st_mtime_ns
-        if mtime != _cache["mtime"] or not _cache["keys"]:
+        if mtime != _cache["mtime"] or not _cache["keys"] or _cache.get("dir") != where:
             state = _read_state()
             if not state["keys"]:
                 ensure_keys()
@@ -180,6 +181,7 @@ def _load() -> list[SigningKey]:
                 loaded.append(SigningKey(k["kid"], k["alg"], k["status"], jwk, k["retire_after"]))
             _cache["keys"] = loaded
             _cache["mtime"] = mtime
+            _cache["dir"] = where
             _cache["jwks_bytes"] = json.dumps(
                 {"keys": [k.jwk.as_dict(private=False) for k in loaded]}, separators=(",", ":")
             ).encode()

@@ -565,3 +565,20 @@ def test_consent_decision_by_post_still_needs_the_csrf_token(transport, browser,
     params = code_from(r)
     assert params["state"] == state and Consent.objects.get().scopes == ["openid", "phone", "profile"]
     assert rp.fetch_token(TOKEN, code=params["code"], code_verifier=verifier)["id_token"]
+
+
+def test_signing_keys_follow_the_keys_directory_at_once(settings, tmp_path):
+    """The per-process key cache belongs to one directory: pointing KEYS_DIR elsewhere (and
+    back), within the cache's 2-second window, never signs with one directory's key while
+    publishing the other's."""
+    from bawaba.sso import keys
+
+    original = settings.KEYS_DIR
+    first = keys.signing_key("ES256").kid
+    settings.KEYS_DIR = tmp_path / "other-keys"
+    other = keys.signing_key("ES256").kid
+    assert other != first
+    assert other in dict(keys.published_kids()) and first not in dict(keys.published_kids())
+    settings.KEYS_DIR = original
+    assert keys.signing_key("ES256").kid == first
+    assert first in dict(keys.published_kids())
