@@ -16,7 +16,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
-from bawaba.core.api import ErrorOut, ScopedBearer
+from bawaba.core.api import ErrorOut, Paging, ScopedBearer, paginate
 from bawaba.core.auth import BearerCheck
 from bawaba.core.errors import NotFound
 from bawaba.core.money import fils_to_text
@@ -111,11 +111,6 @@ class NotificationPage(Schema):
     results: list[NotificationOut]
 
 
-class Paging(Schema):
-    page: int = Field(1, ge=1, le=100_000)
-    per_page: int = Field(20, ge=1, le=100)
-
-
 class ApplicationFilters(Paging):
     status: StatusKey | None = Field(None, description="Only applications in this status")  # type: ignore[valid-type]
 
@@ -160,10 +155,6 @@ def _item(app: Application) -> dict[str, Any]:
     }
 
 
-def _pages(count: int, per_page: int) -> int:
-    return max(1, -(-count // per_page))
-
-
 def _no_store(response: HttpResponse) -> None:
     response["Cache-Control"] = "no-store"
 
@@ -184,16 +175,7 @@ def _user_id(request: HttpRequest) -> Any:
 def my_applications(request: HttpRequest, response: HttpResponse, filters: Query[ApplicationFilters]):  # type: ignore[no-untyped-def]
     _no_store(response)
     qs = selectors.submitted_for_user(_user_id(request), status=filters.status)
-    count = qs.count()
-    start = (filters.page - 1) * filters.per_page
-    rows = list(qs[start : start + filters.per_page]) if start < count else []
-    return {
-        "count": count,
-        "page": filters.page,
-        "per_page": filters.per_page,
-        "pages": _pages(count, filters.per_page),
-        "results": [_item(a) for a in rows],
-    }
+    return paginate(qs, filters, _item)
 
 
 @router.get(
@@ -236,23 +218,15 @@ def my_application(request: HttpRequest, response: HttpResponse, reference: str)
 def my_notifications(request: HttpRequest, response: HttpResponse, paging: Query[Paging]):  # type: ignore[no-untyped-def]
     _no_store(response)
     qs = messages_for_user(str(_user_id(request))).order_by("-created_at", "-id")
-    count = qs.count()
-    start = (paging.page - 1) * paging.per_page
-    rows = list(qs[start : start + paging.per_page]) if start < count else []
-    return {
-        "count": count,
-        "page": paging.page,
-        "per_page": paging.per_page,
-        "pages": _pages(count, paging.per_page),
-        "results": [
-            NotificationOut(
-                id=m.id,
-                channel=m.channel,
-                to=m.to,
-                text=m.redacted_body if m.sensitive else m.body,
-                status=m.status,
-                created_at=m.created_at,
-            )
-            for m in rows
-        ],
-    }
+    return paginate(
+        qs,
+        paging,
+        lambda m: NotificationOut(
+            id=m.id,
+            channel=m.channel,
+            to=m.to,
+            text=m.redacted_body if m.sensitive else m.body,
+            status=m.status,
+            created_at=m.created_at,
+        ),
+    )

@@ -20,7 +20,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
-from bawaba.core.api import ErrorOut
+from bawaba.core.api import ErrorOut, Paging, page_body, paginate
 from bawaba.core.errors import Gone, NotFound, ValidationError
 from bawaba.core.money import fils_to_text
 
@@ -189,11 +189,6 @@ class SearchOut(Schema):
 
 
 # -- what comes in ------------------------------------------------------------------------------
-class Paging(Schema):
-    page: int = Field(1, ge=1, le=100_000)
-    per_page: int = Field(20, ge=1, le=100)
-
-
 class ServiceFilters(Paging):
     agency: str | None = Field(
         None, max_length=20, pattern=CODE_PATTERN, description="Agency code, e.g. CSPD"
@@ -364,16 +359,6 @@ def _published_counts() -> dict[str, int]:
     return _cached(("agency_counts",), lambda: {a.code: a.n for a in selectors.agencies()})
 
 
-def _page(count: int, paging: Paging, results: list[ServiceItem]) -> dict[str, Any]:
-    return {
-        "count": count,
-        "page": paging.page,
-        "per_page": paging.per_page,
-        "pages": max(1, -(-count // paging.per_page)),
-        "results": results,
-    }
-
-
 # -- conditional GET ----------------------------------------------------------------------------
 def _not_modified(request: HttpRequest, response: HttpResponse) -> HttpResponse | None:
     """Sets ETag and Cache-Control on the response; a 304 when the client's copy is current."""
@@ -421,10 +406,7 @@ def services_list(request: HttpRequest, response: HttpResponse, filters: Query[S
         online=filters.online,
         order=filters.order,
     )
-    count = qs.count()
-    start = (filters.page - 1) * filters.per_page
-    rows = list(qs[start : start + filters.per_page]) if start < count else []
-    return _page(count, filters, [_item(s) for s in rows])
+    return paginate(qs, filters, _item)
 
 
 @router.get(
@@ -481,7 +463,7 @@ def search(request: HttpRequest, response: HttpResponse, params: Query[SearchQue
         "lang": found.lang,
         "corrected": found.corrected,
         "partial": found.any_terms,
-        **_page(len(ids), params, [_item(s) for s in services]),
+        **page_body(len(ids), params, [_item(s) for s in services]),
     }
 
 

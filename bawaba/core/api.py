@@ -9,7 +9,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Schema
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
@@ -199,3 +199,30 @@ class ScopedBearer(HttpBearer):
 
     def authenticate(self, request: HttpRequest, token: str) -> BearerCheck:  # pragma: no cover
         raise NotImplementedError  # __call__ does the whole check
+
+
+# -- paginated lists ----------------------------------------------------------------------------
+class Paging(Schema):
+    """`page` and `per_page` query parameters of every paginated list."""
+
+    page: int = Field(1, ge=1, le=100_000)
+    per_page: int = Field(20, ge=1, le=100)
+
+
+def page_body(count: int, paging: Paging, results: list[Any]) -> dict[str, Any]:
+    """A paginated list's answer: count, page, per_page, pages (at least 1) and results."""
+    return {
+        "count": count,
+        "page": paging.page,
+        "per_page": paging.per_page,
+        "pages": max(1, -(-count // paging.per_page)),
+        "results": results,
+    }
+
+
+def paginate(qs: Any, paging: Paging, item: Callable[[Any], Any]) -> dict[str, Any]:
+    """One page of a queryset (a page past the last one is empty), each row through `item`."""
+    count = qs.count()
+    start = (paging.page - 1) * paging.per_page
+    rows = list(qs[start : start + paging.per_page]) if start < count else []
+    return page_body(count, paging, [item(r) for r in rows])
