@@ -6,6 +6,7 @@ import os
 import pytest
 
 from bawaba.catalog.services.indexing import caches_reset as vocabulary_reset
+from bawaba.core.testing import launch_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,18 +32,7 @@ def browser_page(live_server):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
+        browser = launch_chromium(pw)
         context = browser.new_context(viewport={"width": 375, "height": 740})
         page = context.new_page()
         yield page, live_server.url
@@ -85,9 +75,7 @@ def test_pages_read_without_javascript(live_server):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path="/usr/bin/chromium", args=["--headless", "--no-sandbox", "--disable-gpu"]
-        )
+        browser = launch_chromium(pw)
         context = browser.new_context(java_script_enabled=False)
         page = context.new_page()
         page.goto(live_server.url + "/en/services/search/?q=birth+certificate")

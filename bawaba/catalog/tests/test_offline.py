@@ -5,27 +5,21 @@ page never visited shows the offline page in its own language."""
 
 from __future__ import annotations
 
-import os
 import time
 
 import pytest
 
 from bawaba.catalog.services.indexing import caches_reset as vocabulary_reset
+from bawaba.core.testing import launch_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
 VISITED = "/services/cspd-e-certificate/"
 VISITED_EN = "/en/services/dvld-licence-renewal-private/"
 
 
 @pytest.fixture
 def browser_context(live_server):
-    # No skip: without Chromium this test must fail (scripts/test.sh and .ci/run install it).
-    assert os.path.exists(CHROMIUM), (
-        f"Chromium is needed for the browser tests: apt-get install chromium ({CHROMIUM})"
-    )
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     from bawaba.catalog import demo
 
     demo.load()
@@ -33,18 +27,7 @@ def browser_context(live_server):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
+        browser = launch_chromium(pw)
         context = browser.new_context(viewport={"width": 375, "height": 740}, service_workers="allow")
         yield context, live_server.url
         context.close()

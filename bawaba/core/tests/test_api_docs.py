@@ -8,6 +8,8 @@ import os
 
 import pytest
 
+from bawaba.core.testing import launch_chromium
+
 CATALOGUE = [
     "/api/v1/catalogue/services",
     "/api/v1/catalogue/services/{slug}",
@@ -54,9 +56,7 @@ def test_docs_page_lists_the_new_endpoints_in_a_browser(live_server):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path="/usr/bin/chromium", args=["--headless", "--no-sandbox", "--disable-gpu"]
-        )
+        browser = launch_chromium(pw)
         page = browser.new_context().new_page()
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))

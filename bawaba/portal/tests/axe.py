@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-import os
-
 from axe_playwright_python.sync_playwright import Axe
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from bawaba.core.testing import launch_chromium
+
 FAILING_IMPACTS = ("serious", "critical")
 
 
 def launch(playwright):  # type: ignore[no-untyped-def]
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    return playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+    return launch_chromium(playwright)
 
 
 def serious_violations(page) -> list[str]:  # type: ignore[no-untyped-def]

@@ -7,15 +7,7 @@ import os
 
 import pytest
 
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from bawaba.core.testing import launch_chromium
 
 
 @pytest.mark.browser
@@ -35,7 +27,7 @@ def test_login_and_consent_pages_in_chromium(live_server, settings):
     identity_demo.load()
     sso_demo.load()
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        browser = launch_chromium(p)
         page = browser.new_page()
         page.goto(f"{live_server.url}/sso-demo/")
         assert page.locator("html").get_attribute("dir") == "rtl"
