@@ -245,6 +245,12 @@ def main() -> None:
     ap.add_argument("--conns", type=int, default=8, help="wrk connections")
     ap.add_argument("--wrk-threads", type=int, default=1)
     ap.add_argument("--only", default="discovery,cc,refresh,login")
+    ap.add_argument(
+        "--login-clients",
+        type=int,
+        default=2,
+        help="processes running login flows at once (1: one flow at a time, no queueing)",
+    )
     ap.add_argument("--runs", type=int, default=1, help="repeat the measures against the same server")
     ap.add_argument(
         "--matrix",
@@ -348,8 +354,9 @@ def main() -> None:
 
                             def flows():
                                 args = (s, BASE, setup["rp_id"], setup["rp_secret"])
-                                with multiprocessing.Pool(2) as pool:
-                                    return {"requests": sum(pool.map(login_flows, [args] * 2))}
+                                n = opts.login_clients
+                                with multiprocessing.Pool(n) as pool:
+                                    return {"requests": sum(pool.map(login_flows, [args] * n))}
 
                             flow = measure(main_pid, flows)
                             flow["ratio_to_argon2_per_core"] = round(
