@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import html
 import json
 import multiprocessing
 import os
@@ -152,8 +153,8 @@ end
 
 
 def login_flows(args) -> int:
-    """One process: complete browser-less logins (authorize -> login -> code -> token),
-    each with a fresh cookie jar."""
+    """One process: complete browser-less logins (authorize, which shows the login form ->
+    the form's POST, which answers with the code -> token), each with a fresh cookie jar."""
     seconds, base, rp_id, rp_secret = args
     import hashlib
 
@@ -180,25 +181,22 @@ def login_flows(args) -> int:
                 "code_challenge": challenge,
                 "code_challenge_method": "S256",
             }
-            r = c.get("/oidc/authorize", params=params)
-            login_url = r.headers["location"]
-            page = c.get(login_url)
+            # The authorization endpoint shows the login form; its POST answers with the code.
+            page = c.get("/oidc/authorize", params=params)
             m = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
-            if not m:
-                raise RuntimeError(f"login page {login_url}: {page.status_code} {page.text[:300]}")
-            nxt = parse_qs(urlsplit(login_url).query)["next"][0]
+            act = re.search(r'<form method="post" action="([^"]+)"', page.text)
+            if not (m and act):
+                raise RuntimeError(f"login form: {page.status_code} {page.text[:300]}")
             r = c.post(
-                login_url,
+                html.unescape(act.group(1)),
                 data={
                     "username": "2000112345",
                     "password": "Bawaba-Demo-2026",
-                    "next": nxt,
                     "csrfmiddlewaretoken": m.group(1),
                 },
             )
             if r.status_code != 302:
                 raise RuntimeError(f"login: {r.status_code} {r.text[:2000]}")
-            r = c.get(r.headers["location"])
             code = parse_qs(urlsplit(r.headers["location"]).query)["code"][0]
             r = c.post(
                 "/oidc/token",

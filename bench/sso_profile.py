@@ -13,6 +13,7 @@ import argparse
 import base64
 import cProfile
 import hashlib
+import html
 import io
 import json
 import os
@@ -188,22 +189,16 @@ def run(app, host: str, setup: dict, opts) -> None:
                 "code_challenge_method": "S256",
             }
         )
-        st, h, _ = timed("1 authorize", b.request, "GET", "/oidc/authorize?" + q)
-        login_url = h["Location"]
-        st, _, page = timed("2 login page", b.request, "GET", login_url)
+        # The authorization endpoint shows the login form; its POST answers with the code.
+        st, _, page = timed("1 authorize (form)", b.request, "GET", "/oidc/authorize?" + q)
+        assert st == 200, page[:500]
         csrf = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1).decode()
-        nxt = parse_qs(urlsplit(login_url).query)["next"][0]
+        action = html.unescape(re.search(rb'<form method="post" action="([^"]+)"', page).group(1).decode())
         body, fh = form(
-            {
-                "username": "2000112345",
-                "password": "Bawaba-Demo-2026",
-                "next": nxt,
-                "csrfmiddlewaretoken": csrf,
-            }
+            {"username": "2000112345", "password": "Bawaba-Demo-2026", "csrfmiddlewaretoken": csrf}
         )
-        st, h, data = timed("3 login POST", b.request, "POST", login_url, body, fh)
+        st, h, data = timed("2 login POST (code)", b.request, "POST", action, body, fh)
         assert st == 302, data[:500]
-        st, h, _ = timed("4 authorize (code)", b.request, "GET", h["Location"])
         code = parse_qs(urlsplit(h["Location"]).query)["code"][0]
         body, fh = form(
             {
@@ -214,7 +209,7 @@ def run(app, host: str, setup: dict, opts) -> None:
             }
         )
         st, _, data = timed(
-            "5 token (code)", b.request, "POST", "/oidc/token", body, {**fh, "Authorization": rp_auth}
+            "3 token (code)", b.request, "POST", "/oidc/token", body, {**fh, "Authorization": rp_auth}
         )
         assert st == 200 and b"id_token" in data, data
         if "bawaba_device" in b.cookies:

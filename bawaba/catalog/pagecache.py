@@ -7,39 +7,16 @@ increments (services/indexing.py `catalogue_touch`); processes see a new version
 VERSION_CHECK_SECONDS. Both caches are shared by the threads of a server worker and
 guarded by a lock; values are immutable (bytes, str) or treated as read-only.
 
-A page is stored without its CSRF tokens: `{% csrf_token %}` fields (the feedback forms
-on every page) are replaced by a placeholder, and each visitor served from the cache gets
-their own token (and cookie) exactly as if the page had been rendered for them."""
+A page is stored without its CSRF tokens (core.pages.csrf_punch): each visitor served from
+the cache gets their own token (and cookie) exactly as if the page had been rendered for them."""
 
 from __future__ import annotations
 
 import os
-import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any
-
-from django.http import HttpRequest
-from django.middleware.csrf import get_token
-
-# Django's masked CSRF tokens are 64 ASCII letters and digits.
-_CSRF_FIELD = re.compile(rb'(name="csrfmiddlewaretoken" value=")[A-Za-z0-9]{64}(")')
-# A NUL byte never occurs in a rendered HTML page, so the placeholder cannot collide.
-_CSRF_HOLE = b"\x00csrf\x00"
-
-
-def csrf_punch(content: bytes) -> bytes:
-    """The page with every CSRF token field emptied into a placeholder."""
-    return _CSRF_FIELD.sub(rb"\1" + _CSRF_HOLE + rb"\2", content)
-
-
-def csrf_fill(content: bytes, request: HttpRequest) -> bytes:
-    """The cached page with this visitor's CSRF token (get_token also makes the CSRF
-    middleware set or refresh the visitor's cookie, as rendering the page would)."""
-    if _CSRF_HOLE not in content:
-        return content
-    return content.replace(_CSRF_HOLE, get_token(request).encode())
 
 
 class _PageCache:

@@ -8,7 +8,7 @@ machine (and survives restarts), instead of once per process. `bawaba catalogue_
 (run by the task worker after every publication and by `bawaba setup`) renders every
 catalogue page into it ahead of the first visitor. Files are written to a temporary name
 and renamed, so a reader never sees half a page; pages are stored without CSRF tokens
-(catalog.pagecache.csrf_punch), like in the in-memory cache.
+(core.pages.csrf_punch), like in the in-memory cache.
 
 The directory name is the catalogue *stamp* (version and time of the publication), so a
 database restored or recreated with a lower version never meets the pages of another

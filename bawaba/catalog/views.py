@@ -16,9 +16,11 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from bawaba.core.pages import csrf_fill, csrf_punch
+
 from . import pagestore, selectors
 from .constants import LIFE_EVENT_KEYS
-from .pagecache import MISSING, csrf_fill, csrf_punch, memo, page_cache, search_cache
+from .pagecache import MISSING, memo, page_cache, search_cache
 
 MAX_Q = selectors.MAX_QUERY_LENGTH
 

@@ -19,6 +19,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bawaba.identity import selectors as identity_selectors
+from bawaba.identity import services as identity_services
 
 from . import keys, selectors, services, tokens
 from .claims import (
@@ -161,10 +162,47 @@ def _reauth_since(query: QueryDict) -> int | None:
         return None
 
 
-def _to_login(query: QueryDict, lang: str, *, force: bool) -> HttpResponse:
+def _login_form(request: HttpRequest, query: QueryDict, *, force: bool) -> HttpResponse:
+    """The login form, shown by the authorization endpoint itself (identity's form and
+    page): it posts back to this same authorization request, whose answer is then the
+    code. After a forced login (prompt=login, max_age) the request carries a signed
+    marker of when the new login began, so that login counts as fresh."""
     extra = {REAUTH_PARAM: signing.dumps(int(time.time()), salt=REAUTH_SALT)} if force else None
-    next_url = _authorize_url(query, extra, drop=(REAUTH_PARAM,))
-    return HttpResponseRedirect(f"{_prefix(lang)}/login/?" + urlencode({"next": next_url}))
+    here = _authorize_url(query, extra, drop=(REAUTH_PARAM,))
+    return identity_services.login_page(
+        request, next_url=here, action=here, language_url=lambda code: _language_url(query, code)
+    )
+
+
+def _language_url(query: QueryDict, code: str) -> str:
+    """This authorization request again, shown in language `code` (ui_locales)."""
+    return _authorize_url(query, {"ui_locales": code}, drop=(REAUTH_PARAM,))
+
+
+@csrf_protect
+def _login_submit(request: HttpRequest) -> HttpResponse:
+    """The login form of `_login_form` posted back. The password is identity's to check
+    (throttling, audit, session); when it is right and no second factor is needed, this
+    same request carries on as the authorization request and answers with the code."""
+    query = request.GET
+    here = _authorize_url(query)
+    _activate_language(request, {"ui_locales": query.get("ui_locales", "")})
+    if client_get(query.get("client_id")) is None:
+        return _authorize(request, query)  # its error page; no password is checked
+    step = identity_services.password_step(request, next_url=here)
+    if step.second_factor:
+        return HttpResponseRedirect(f"{_prefix(translation.get_language())}/login/verify/")
+    if not step.logged_in:
+        return identity_services.login_page(
+            request,
+            next_url=here,
+            step=step,
+            action=here,
+            language_url=lambda code: _language_url(query, code),
+        )
+    response = _authorize(request, query)
+    identity_services.remember_device(request, response, user=step.user)
+    return response
 
 
 # -- authorization endpoint --------------------------------------------------------------------
@@ -177,11 +215,14 @@ def authorize(request: HttpRequest) -> HttpResponse:
     A POSTed authorization request is a top-level navigation from the service's site: it
     carries no CSRF token and is exempt. It carries no session cookie either (SameSite=Lax),
     so without a session it continues as the same request by GET (303), which does. The
-    consent page POSTs its decision back here, with the request in the query: that POST is
-    CSRF-checked like every form (`_consent_decision`)."""
+    login form (shown here when nobody is logged in) and the consent page POST back here,
+    with the request in the query: those POSTs are CSRF-checked like every form
+    (`_login_submit`, `_consent_decision`)."""
     if request.method == "POST":
         if "decision" in request.POST:
             return _consent_decision(request)
+        if "password" in request.POST and request.GET:
+            return _login_submit(request)
         query = request.POST.copy()
         query.pop("csrfmiddlewaretoken", None)
         if not request.user.is_authenticated:
@@ -281,7 +322,7 @@ def _authorize(request: HttpRequest, query: QueryDict) -> HttpResponse:
             return _redirect_error(redirect_uri, "login_required", state)
         if force:
             services.provider_logout(request)
-        return _to_login(query, lang, force=force)
+        return _login_form(request, query, force=force)
 
     # 2. Assurance: step-up for a missing factor; explain when the identity is too weak.
     wanted = required_acr(params.get("acr_values"), client.default_acr)

@@ -14,6 +14,7 @@ from .authentication import (
     password_reset_start,
     second_factor_methods,
 )
+from .login_flow import PasswordStep, login_page, password_step
 from .organisations import acting_as_check, membership_set, organisation_create
 from .passkeys import (
     passkey_authenticate,
@@ -47,6 +48,9 @@ from .totp import (
 
 __all__ = [
     "PasswordCheck",
+    "PasswordStep",
+    "login_page",
+    "password_step",
     "RegistrationData",
     "SESSION_ACTING_AS",
     "account_deactivate",

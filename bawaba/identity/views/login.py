@@ -12,15 +12,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from webauthn.helpers import base64url_to_bytes, bytes_to_base64url
 
-from bawaba.core.errors import AuthenticationFailed, BawabaError, RateLimited
+from bawaba.core.errors import BawabaError, RateLimited
 from bawaba.core.phones import mask_phone
 
 from .. import selectors, services
-from ..forms import LoginForm, OtpForm, ResetCompleteForm, ResetStartForm
+from ..forms import OtpForm, ResetCompleteForm, ResetStartForm
+from ..services.login_flow import PENDING_LOGIN, PENDING_TTL
 from ._common import add_error, safe_next
 
-PENDING_LOGIN = "bawaba_pending_login"
-PENDING_TTL = 600
 PASSKEY_CHALLENGE = "bawaba_passkey_challenge"
 RESET_IDENTIFIER = "bawaba_reset_identifier"
 
@@ -46,44 +45,16 @@ def _finish(
 @require_http_methods(["GET", "POST"])
 def login_view(request: HttpRequest) -> HttpResponse:
     next_url = safe_next(request)
-    form = LoginForm(request.POST if request.method == "POST" else None)
-    status = 200
-    retry_after = 0
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                check = services.login_password(
-                    identifier=form.cleaned_data["username"], password=form.cleaned_data["password"]
-                )
-            except RateLimited as exc:
-                form.add_error(None, str(exc.message))
-                status = 429
-                retry_after = exc.retry_after
-            except AuthenticationFailed as exc:
-                form.add_error(None, str(exc.message))
-                status = 401
-            else:
-                if not check.second_factor_required:
-                    return _finish(request, check.user, ["pwd"], next_url)
-                request.session.cycle_key()
-                request.session[PENDING_LOGIN] = {
-                    "user_id": str(check.user.pk),
-                    "amr": ["pwd"],
-                    "at": time.time(),
-                    "next": next_url,
-                }
-                if check.methods and check.methods[0] == "sms":
-                    try:
-                        services.login_send_sms_code(user=check.user)
-                    except BawabaError:
-                        pass
-                return redirect("identity:login_verify")
-        else:
-            status = 422
-    response = render(request, "identity/login.html", {"form": form, "next": next_url}, status=status)
-    if retry_after:
-        response["Retry-After"] = str(retry_after)
-    return response
+    if request.method != "POST":
+        return services.login_page(request, next_url=next_url)
+    step = services.password_step(request, next_url=next_url)
+    if step.logged_in:
+        response = redirect(next_url)
+        services.remember_device(request, response, user=step.user)
+        return response
+    if step.second_factor:
+        return redirect("identity:login_verify")
+    return services.login_page(request, next_url=next_url, step=step)
 
 
 @require_http_methods(["GET", "POST"])

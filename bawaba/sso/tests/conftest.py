@@ -4,6 +4,7 @@ keeping "browser" that fills in the provider's login forms."""
 
 from __future__ import annotations
 
+import html
 import http.server
 import re
 import threading
@@ -23,6 +24,7 @@ from bawaba.conftest import totp_now
 ISSUER = "http://testserver"
 RP_CALLBACK = "https://rp.example.jo/callback"
 CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+FORM_ACTION_RE = re.compile(r'<form method="post" action="([^"]+)"')
 
 
 @pytest.fixture
@@ -78,6 +80,32 @@ class Browser:
             TotpDevice.objects.update(last_used_step=0)
             r = self.post_form(r.headers["location"], {"otp": totp_now()})
         assert r.status_code == 302, r.text[:500]
+        return r
+
+    def login_form(self, page, username="9861001234", password="Bawaba-Demo-2026", otp=True):
+        """Fill in the login form that the authorization endpoint shows (`page`), as a
+        browser does: POST to the form's action with its CSRF token; give the second factor
+        when asked. Returns the answer that follows (a redirect)."""
+        assert page.status_code == 200 and 'name="password"' in page.text, page.text[:500]
+        action = html.unescape(FORM_ACTION_RE.search(page.text).group(1))
+        token = CSRF_RE.search(page.text).group(1)
+        r = self.http.post(
+            action, data={"username": username, "password": password, "csrfmiddlewaretoken": token}
+        )
+        if r.status_code == 302 and r.headers["location"].endswith("/login/verify/"):
+            assert otp, "second factor asked"
+            from bawaba.identity.models import TotpDevice
+
+            TotpDevice.objects.update(last_used_step=0)
+            r = self.post_form(r.headers["location"], {"otp": totp_now()})
+        assert r.status_code == 302, r.text[:500]
+        return r
+
+    def authorize(self, url, **login):
+        """Open an authorization request; log in on its form when it shows one."""
+        r = self.http.get(url)
+        if r.status_code == 200 and 'name="password"' in r.text:
+            r = self.login_form(r, **login)
         return r
 
     def follow(self, response, stop_prefix=RP_CALLBACK, max_hops=10):

@@ -27,8 +27,10 @@ def test_single_sign_on_across_services(transport, browser, make_client):
     b, b_secret = make_client(first_party=True, name_en="Service B")
     rp_a = rp_client(transport, a.client_id, a_secret)
     r, verifier, state = _flow(browser, rp_a)
-    assert "/login/" in r.headers["location"]
-    r = browser.login(next_url=httpx.URL(r.headers["location"]).params["next"])
+    # nobody logged in: the authorization endpoint shows the login form itself...
+    assert r.status_code == 200 and 'name="password"' in r.text and "csrfmiddlewaretoken" in r.text
+    # ...and, the password and second factor given, the code follows
+    r = browser.login_form(r)
     params = code_from(browser.follow(r))
     rp_a.fetch_token(TOKEN, code=params["code"], code_verifier=verifier)
     # the second service gets its code with no password prompt
@@ -151,8 +153,8 @@ def test_prompt_login_and_max_age_force_reauthentication(transport, browser, mak
     for extra in ({"prompt": "login"}, {"max_age": "0"}):
         time.sleep(1.05)
         r, verifier, _ = _flow(browser, rp, **extra)
-        assert r.status_code == 302 and "/login/?next=" in r.headers["location"], extra
-        r = browser.login(next_url=httpx.URL(r.headers["location"]).params["next"])
+        assert r.status_code == 200 and 'name="password"' in r.text, extra
+        r = browser.login_form(r)
         params = code_from(browser.follow(r))
         token = rp.fetch_token(TOKEN, code=params["code"], code_verifier=verifier)
         t2 = decode_id_token(transport, token["id_token"], client.client_id).claims["auth_time"]
@@ -505,8 +507,7 @@ def test_post_without_a_session_continues_as_get_to_the_login(transport, browser
     again = httpx.URL(r.headers["location"])
     assert again.path == "/oidc/authorize" and dict(again.params) == form
     r = browser.get(r.headers["location"])
-    assert "/login/" in r.headers["location"]
-    r = browser.login(next_url=httpx.URL(r.headers["location"]).params["next"])
+    r = browser.login_form(r)
     params = code_from(browser.follow(r))
     assert params["state"] == state
     assert rp.fetch_token(TOKEN, code=params["code"], code_verifier=verifier)["id_token"]
@@ -582,3 +583,78 @@ def test_signing_keys_follow_the_keys_directory_at_once(settings, tmp_path):
     settings.KEYS_DIR = original
     assert keys.signing_key("ES256").kid == first
     assert first in dict(keys.published_kids())
+
+
+def _login_post(browser, page, **data):
+    action = html.unescape(re.search(r'<form method="post" action="([^"]+)"', page.text).group(1))
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+    return action, browser.http.post(action, data={**data, "csrfmiddlewaretoken": token})
+
+
+def test_login_form_at_the_authorization_endpoint_bad_input(transport, browser, make_client):
+    """The form the authorization endpoint shows: a wrong password, an empty form, a missing
+    CSRF token or an unknown service issue nothing and log nobody in."""
+    from bawaba.identity.models import UserSession
+    from bawaba.sso.models import AuthorizationCode
+
+    client, secret = make_client(first_party=True)
+    rp = rp_client(transport, client.client_id, secret)
+    page, verifier, state = _flow(browser, rp, ui_locales="en")
+    assert page.status_code == 200 and "no-store" in page.headers["Cache-Control"]
+    assert 'name="password"' in page.text and "/login/passkey/" in page.text
+    # wrong password: 401, the form again with the error, no code, no session
+    action, r = _login_post(browser, page, username="2000112345", password="wrong-password-1")
+    assert r.status_code == 401 and 'name="password"' in r.text
+    assert "not correct" in r.text
+    # an empty form: 422
+    _, r = _login_post(browser, page, username="", password="")
+    assert r.status_code == 422 and 'name="password"' in r.text
+    # no CSRF token: refused before any check
+    r = browser.http.post(action, data={"username": "2000112345", "password": "Bawaba-Demo-2026"})
+    assert r.status_code == 403
+    # an unknown service: its error page, no password checked
+    bad = action.replace(f"client_id={client.client_id}", "client_id=nobody")
+    _, r = _login_post(browser, page, username="2000112345", password="Bawaba-Demo-2026")
+    assert r.status_code == 302  # (the right request logs in; now the crafted one, anew)
+    browser.http.cookies.clear()
+    page2, *_ = _flow(browser, rp)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page2.text).group(1)
+    before = UserSession.objects.count()
+    r = browser.http.post(
+        bad, data={"username": "2000112345", "password": "Bawaba-Demo-2026", "csrfmiddlewaretoken": token}
+    )
+    assert r.status_code == 400 and "not registered" in r.text
+    assert UserSession.objects.count() == before
+    assert AuthorizationCode.objects.count() == 1  # only the one of the good login
+
+
+def test_login_form_password_only_answers_with_the_code_at_once(transport, browser, make_client):
+    """A password-only login (no second factor): the form's POST answers with the redirect
+    to the service carrying the code — no second pass through the endpoint."""
+    client, secret = make_client(first_party=True)
+    rp = rp_client(transport, client.client_id, secret)
+    page, verifier, state = _flow(browser, rp, ui_locales="ar")
+    assert 'lang="ar"' in page.text and 'dir="rtl"' in page.text
+    _, r = _login_post(browser, page, username="2000112345", password="Bawaba-Demo-2026")
+    assert r.status_code == 302 and r.headers["location"].startswith(RP_CALLBACK + "?")
+    params = code_from(r)
+    assert params["state"] == state and params["iss"] == ISSUER
+    assert "bawaba_device" in r.headers.get("set-cookie", "")
+    token = rp.fetch_token(TOKEN, code=params["code"], code_verifier=verifier)
+    claims = decode_id_token(transport, token["id_token"], client.client_id).claims
+    assert claims["acr"] == "loa-low" and claims["amr"] == ["pwd"] and claims["sid"]
+    # the session serves the next request without a form
+    r, verifier, state = _flow(browser, rp)
+    assert r.status_code == 302 and code_from(r)["state"] == state
+
+
+def test_login_form_throttles_like_the_login_page(transport, browser, make_client):
+    client, secret = make_client(first_party=True)
+    rp = rp_client(transport, client.client_id, secret)
+    page, *_ = _flow(browser, rp)
+    statuses = []
+    for _ in range(6):
+        _, r = _login_post(browser, page, username="2000112345", password="wrong-password-1")
+        statuses.append(r.status_code)
+    assert statuses[:4] == [401] * 4 and 429 in statuses
+    assert int(r.headers.get("Retry-After", "0")) > 0

@@ -33,8 +33,9 @@ def test_login_and_consent_pages_in_chromium(live_server, settings):
         assert page.locator("html").get_attribute("dir") == "rtl"
         page.goto(f"{live_server.url}/en/sso-demo/")
         page.get_by_role("button", name="Log in (low)").click()
-        # the provider's login page
-        page.wait_for_url("**/login/?next=*")
+        # the provider's login form, shown by its authorization endpoint
+        page.wait_for_url("**/oidc/authorize?*")
+        page.wait_for_selector("input[name=password]")
         page.get_by_label("National number", exact=False).or_(
             page.locator("input[name=username]")
         ).first.fill("2000112345")

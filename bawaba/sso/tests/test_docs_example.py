@@ -31,8 +31,7 @@ def test_python_example(transport, browser, make_client):
     login = ex.BawabaLogin(ISSUER, client.client_id, secret, RP_CALLBACK, transport=transport)
     session: dict = {}
     url = login.login_url(session, acr="loa-substantial")
-    r = browser.get(url)
-    r = browser.login(next_url=httpx.URL(r.headers["location"]).params["next"])
+    r = browser.authorize(url)
     r = browser.follow(r)
     query = dict(httpx.URL(r.headers["location"]).params)
     claims = login.callback(session, query)
@@ -106,8 +105,7 @@ def _run_node_example(node, issuer):
         assert sent["acr_values"] == "loa-substantial" and sent["code_challenge_method"] == "S256"
         # the person, in a real browser session over HTTP: log in, second factor (step-up)
         browser = Browser(None, base_url=issuer)
-        r = browser.get(url)
-        r = browser.login(next_url=httpx.URL(r.headers["location"]).params["next"])
+        r = browser.authorize(url)
         r = browser.follow(r)
         assert r.status_code == 302 and r.headers["location"].startswith(redirect + "?"), r.text[:300]
         out, err = proc.communicate(r.headers["location"] + "\n", timeout=60)

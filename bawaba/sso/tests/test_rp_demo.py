@@ -21,8 +21,7 @@ def test_demo_relying_party_shows_claims_and_logs_out(
     csrf = __import__("re").search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
     r = browser.http.post("/en/sso-demo/login/", data={"acr": "loa-substantial", "csrfmiddlewaretoken": csrf})
     assert r.status_code == 302 and r.headers["location"].startswith(f"{ISSUER}/oidc/authorize?")
-    r = browser.get(r.headers["location"])
-    r = browser.login(next_url=httpx.URL(r.headers["location"]).params["next"])
+    r = browser.authorize(r.headers["location"])
     r = browser.follow(r)  # authorize -> consent page (demo-rp is a third-party service)
     assert r.status_code == 200 and "Demo e-service" in r.text
     action = (

@@ -21,9 +21,7 @@ def _login_and_code(transport, browser, client, secret=None, method="client_secr
     rp = rp_client(transport, client.client_id, secret, method=method)
     verifier, challenge = pkce_pair()
     url, _state = authorize_url(rp, code_challenge=challenge, code_challenge_method="S256", **params)
-    r = browser.get(url)
-    if r.status_code == 302 and "/login/" in r.headers["location"]:
-        r = browser.login(next_url=httpx.URL(r.headers["location"]).params["next"])
+    r = browser.authorize(url)
     return rp, verifier, code_from(browser.follow(r))
 
 
