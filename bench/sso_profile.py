@@ -89,6 +89,7 @@ def main() -> None:
     ap.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/bawaba_bench_sso_prof")
     ap.add_argument("--profile", default="", help="discovery|jwks|cc|refresh|flow")
     ap.add_argument("--only", default="")
+    ap.add_argument("--sql", action="store_true", help="print the SQL statements of one login flow, then stop")
     ap.add_argument("--restrict", default="", help="regex: print only matching functions in the profile")
     opts = ap.parse_args()
     url = opts.database_url
@@ -155,7 +156,23 @@ def run(app, host: str, setup: dict, opts) -> None:
     )
     step_match = opts.profile.split(":", 1)[1] if opts.profile.startswith("flow:") else ""
 
+    sql_seen: list[str] = []
+
+    def sql_spy(execute, sql, params, many, context):  # --sql: the statements of the flow's steps
+        sql_seen.append(sql)
+        return execute(sql, params, many, context)
+
     def timed(name, fn, *a):
+        if opts.sql:
+            from django.db import connection
+
+            sql_seen.clear()
+            with connection.execute_wrapper(sql_spy):
+                out = fn(*a)
+            print(f"-- {name}: {len(sql_seen)} statements")
+            for q in sql_seen:
+                print("   ", q[:160])
+            return out
         t = time.process_time()
         sso_step = step_prof is not None and (
             (step_match in name) if step_match else ("authorize" in name or "token" in name)
@@ -231,6 +248,11 @@ def run(app, host: str, setup: dict, opts) -> None:
     for _ in range(50):
         ph.verify(h, "x")
     print(f"argon2id verify: {(time.process_time() - t0) / 50 * 1000:.2f} ms CPU")
+    if opts.sql:
+        flow()  # warm up
+        print("== one login flow")
+        flow()
+        return
     for name in only:
         fn = paths[name]
         n = max(20, opts.n // 20) if name == "flow" else opts.n

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from bawaba.core.audit import GENESIS, audit_record, audit_verify_chain
+from bawaba.core.audit import GENESIS, audit_record, audit_verify_chain, compute_hash
 from bawaba.core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -130,3 +130,28 @@ def test_chain_survives_a_rolled_back_transaction(chain):
         1 / 0  # noqa: B018
     audit_record(action="test.after")
     assert "intact: 6 records" in verify()
+
+
+def test_appended_events_are_the_rows_stored(db):
+    """What audit_record returns is the row as stored (the PostgreSQL path writes with its
+    own statements), each linked to the one before, the head following the last."""
+    from bawaba.core.models import AuditHead
+
+    events = [
+        audit_record(action="x.test", data={"n": i, "ä": ["é", 1.5, None]}, ip=ip)
+        for i, ip in enumerate(["10.0.0.1", "", None, "2001:db8::1"])
+    ]
+    for before, event in zip(events, events[1:], strict=False):
+        assert event.seq == before.seq + 1 and event.prev_hash == before.hash
+    for event in events:
+        row = AuditEvent.objects.get(pk=event.pk)
+        assert (row.seq, row.hash, row.prev_hash, row.data) == (
+            event.seq,
+            event.hash,
+            event.prev_hash,
+            event.data,
+        )
+        assert compute_hash(row) == row.hash
+    head = AuditHead.objects.get(id=1)
+    assert (head.seq, head.hash) == (events[-1].seq, events[-1].hash)
+    assert audit_verify_chain() == (len(events), None)
