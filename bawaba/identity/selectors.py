@@ -72,6 +72,15 @@ def agency_get(code: str) -> Organisation | None:
     return Organisation.objects.filter(kind=Organisation.Kind.AGENCY, code=code).first()
 
 
+def session_id(request: HttpRequest) -> str | None:
+    """The id of the tracked login session of this request (the one services.session_start
+    just recorded, without asking the database again)."""
+    started = getattr(request, "bawaba_session_id", None)
+    if started:
+        return str(started)
+    return session_id_for_key(request.session.session_key)
+
+
 def session_id_for_key(session_key: str | None) -> str | None:
     """The id of the tracked login session behind a Django session key (single sign-on
     uses it as the OpenID Connect `sid`)."""

@@ -195,23 +195,59 @@ def code_save(
     acr: str,
     amr: list[str],
 ) -> None:
+    """Store an authorization code (hashed) and note that `client` takes part in the
+    provider session `sid` (for back-channel logout): on PostgreSQL one statement."""
     now = timezone.now()
-    AuthorizationCode.objects.create(
-        code_hash=tokens.sha256(code),
-        client_id=client.pk,
-        user_id=user_id,
-        redirect_uri=redirect_uri,
-        scope=scope,
-        nonce=nonce[:255],
-        code_challenge=code_challenge,
-        code_challenge_method=code_challenge_method,
-        sid=sid,
-        auth_time=auth_time,
-        acr=acr,
-        amr=amr,
-        created_at=now,
-        expires_at=now + dt.timedelta(seconds=settings.BAWABA_OIDC_CODE_TTL),
-    )
+    expires = now + dt.timedelta(seconds=settings.BAWABA_OIDC_CODE_TTL)
+    if connection.vendor == "postgresql":
+        values = [
+            tokens.sha256(code),
+            client.pk,
+            user_id,
+            redirect_uri,
+            scope,
+            nonce[:255],
+            code_challenge,
+            code_challenge_method,
+            sid,
+            auth_time,
+            acr,
+            json.dumps(amr),
+            now,
+            expires,
+        ]
+        sql = (
+            f"INSERT INTO {_table(AuthorizationCode)} (code_hash, client_id, user_id, redirect_uri, scope, "  # noqa: S608
+            "nonce, code_challenge, code_challenge_method, sid, auth_time, acr, amr, created_at, expires_at) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s)"
+        )
+        if sid:
+            sql = (
+                f"WITH c AS ({sql}) INSERT INTO {_table(SessionClient)} (sid, user_id, client_id, created_at) "  # noqa: S608
+                "VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING"
+            )
+            values += [sid, user_id, client.pk, now]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, values)
+        return
+    with transaction.atomic():
+        AuthorizationCode.objects.create(
+            code_hash=tokens.sha256(code),
+            client_id=client.pk,
+            user_id=user_id,
+            redirect_uri=redirect_uri,
+            scope=scope,
+            nonce=nonce[:255],
+            code_challenge=code_challenge,
+            code_challenge_method=code_challenge_method,
+            sid=sid,
+            auth_time=auth_time,
+            acr=acr,
+            amr=amr,
+            created_at=now,
+            expires_at=expires,
+        )
+        session_client_record(sid=sid, user_id=user_id, client=client)
 
 
 def code_consume(*, code: str, client: OidcClient) -> AuthorizationCode | None:
@@ -605,12 +641,12 @@ def consent_revoke(*, user: Any, consent_id: Any) -> None:
 
 
 # -- provider sessions and logout ------------------------------------------------------
-def session_client_record(*, sid: str, user: Any, client: OidcClient) -> None:
+def session_client_record(*, sid: str, user_id: Any, client: OidcClient) -> None:
     if not sid:
         return
     # One INSERT … ON CONFLICT DO NOTHING (the pair is unique), not a SELECT then INSERT.
     SessionClient.objects.bulk_create(
-        [SessionClient(sid=sid, client_id=client.pk, user=user, created_at=timezone.now())],
+        [SessionClient(sid=sid, client_id=client.pk, user_id=user_id, created_at=timezone.now())],
         ignore_conflicts=True,
     )
 

@@ -377,13 +377,12 @@ def _authorize(request: HttpRequest, query: QueryDict) -> HttpResponse:
             )
 
     # 4. The code.
-    sid = identity_selectors.session_id_for_key(request.session.session_key) or ""
+    sid = identity_selectors.session_id(request) or ""
     oreq.bawaba = {"sid": sid, "auth_time": auth.auth_time, "acr": current, "amr": amr_out(auth.amr)}  # type: ignore[attr-defined]
     oreq.user = user
     response = server.create_authorization_response(oreq, grant_user=user, grant=grant)
     if response.status_code == 302 and "code=" in response.get("Location", ""):
         response["Location"] = add_params_to_uri(response["Location"], [("iss", tokens.issuer())])
-        services.session_client_record(sid=sid, user=user, client=client)
         if request_uri:
             services.pushed_request_use(request_uri=request_uri)
     return response

@@ -4,16 +4,18 @@ These functions take the request because a session is bound to it."""
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 import time
 import uuid
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import login as django_login
 from django.contrib.auth import logout as django_logout
 from django.contrib.sessions.models import Session
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -44,23 +46,59 @@ def session_start(request: HttpRequest, *, user: User, amr: list[str]) -> UserSe
     amr = sorted(set(amr) | ({"mfa"} if set(amr) & SECOND_FACTOR_METHODS and "pwd" in amr else set()))
     with transaction.atomic():
         # login() gives the session a new key (and stores it); the values set here are
-        # written once, when the response is sent.
+        # written once, when the response is sent. last_login is written below, with the
+        # session's row (identity.apps: the signal's own UPDATE is skipped for this request).
+        request.bawaba_login_recorded = True  # type: ignore[attr-defined]
         django_login(request, user, backend="bawaba.identity.backends.IdentityBackend")
         now = time.time()
         request.session[SESSION_AMR] = amr
         request.session[SESSION_AUTH_TIME] = int(now)
         request.session[SESSION_SEEN] = now
-        tracked = UserSession.objects.create(
+        at = timezone.now()
+        tracked = UserSession(
             user=user,
             session_key=request.session.session_key or "",
-            ip=ctx.ip,
+            created_at=at,
+            last_seen_at=at,
+            ip=ctx.ip or None,
             user_agent=ctx.user_agent[:400],
             amr=amr,
         )
+        _session_row_insert(tracked, last_login=at)
+        user.last_login = at
+        request.bawaba_session_id = str(tracked.id)  # type: ignore[attr-defined]
         audit_record(
             action="login.success", actor=user, object_type="session", object_id=tracked.id, data={"amr": amr}
         )
     return tracked
+
+
+def _session_row_insert(tracked: UserSession, *, last_login: Any) -> None:
+    """The session's row and the user's last_login: on PostgreSQL one statement."""
+    if connection.vendor != "postgresql":
+        tracked.save(force_insert=True)
+        User.objects.filter(pk=tracked.user_id).update(last_login=last_login)
+        return
+    sessions, users = (connection.ops.quote_name(m._meta.db_table) for m in (UserSession, User))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH s AS (INSERT INTO {sessions} (id, user_id, session_key, created_at, last_seen_at, ip, "  # noqa: S608
+            "user_agent, amr) VALUES (%s, %s, %s, %s, %s, %s, %s, %s::jsonb)) "
+            f"UPDATE {users} SET last_login = %s WHERE id = %s",
+            [
+                tracked.id,
+                tracked.user_id,
+                tracked.session_key,
+                tracked.created_at,
+                tracked.last_seen_at,
+                tracked.ip,
+                tracked.user_agent,
+                json.dumps(tracked.amr),
+                last_login,
+                tracked.user_id,
+            ],
+        )
+    tracked._state.adding = False
 
 
 def session_add_methods(request: HttpRequest, *, user: User, methods: list[str]) -> list[str]:

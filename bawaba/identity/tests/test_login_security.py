@@ -233,3 +233,24 @@ def test_throttle_times_follow_the_clock(monkeypatch, demo):
     real_now = timezone.now
     monkeypatch.setattr(throttle.timezone, "now", lambda: real_now() + timedelta(minutes=16))
     assert login(client, *MAHMOUD).status_code == 302
+
+
+def test_login_records_session_and_last_login_once(client, demo):
+    """A login writes the session's row and the user's last_login (one statement on
+    PostgreSQL); a login elsewhere (Django's own login, as the admin's) still sets it."""
+    from django.contrib.auth import get_user_model
+
+    from bawaba.identity.models import UserSession
+
+    user = get_user_model().objects.get(username=MAHMOUD[0])
+    assert user.last_login is None
+    login(client, *MAHMOUD)
+    user.refresh_from_db()
+    tracked = UserSession.objects.get(user=user)
+    assert user.last_login is not None and tracked.created_at == user.last_login
+    assert tracked.session_key == client.session.session_key and tracked.amr == ["pwd"]
+    assert tracked.ip == "127.0.0.1"
+    other = get_user_model().objects.exclude(pk=user.pk).filter(is_active=True).first()
+    Client().force_login(other)
+    other.refresh_from_db()
+    assert other.last_login is not None
