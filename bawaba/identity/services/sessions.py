@@ -122,13 +122,18 @@ def remember_device(request: HttpRequest, response: HttpResponse, *, user: User)
         token = secrets.token_urlsafe(32)
     digest = _device_hash(token)
     ctx = current_request_context()
-    device, created = KnownDevice.objects.get_or_create(
-        user=user, device_hash=digest, defaults={"user_agent": ctx.user_agent[:400]}
-    )
+    known = _known_device(user.pk, digest)
+    if known is not None:
+        device_pk, last_seen, created = known[0], known[1], False
+    else:
+        device, created = KnownDevice.objects.get_or_create(
+            user=user, device_hash=digest, defaults={"user_agent": ctx.user_agent[:400]}
+        )
+        device_pk, last_seen = device.pk, device.last_seen_at
     now = timezone.now()
-    if not created and now - device.last_seen_at > DEVICE_TOUCH_EVERY:
-        KnownDevice.objects.filter(pk=device.pk).update(last_seen_at=now)
-    had_devices = created and KnownDevice.objects.filter(user=user).exclude(pk=device.pk).exists()
+    if not created and now - last_seen > DEVICE_TOUCH_EVERY:
+        KnownDevice.objects.filter(pk=device_pk).update(last_seen_at=now)
+    had_devices = created and KnownDevice.objects.filter(user=user).exclude(pk=device_pk).exists()
     response.set_cookie(
         DEVICE_COOKIE,
         token,
@@ -152,6 +157,22 @@ def remember_device(request: HttpRequest, response: HttpResponse, *, user: User)
             )
         return True
     return False
+
+
+def _known_device(user_id: Any, digest: str) -> tuple[Any, Any] | None:
+    """(id, last_seen_at) of a browser this account logged in from before; on PostgreSQL a
+    plain statement (every login of a returning browser reads it). None: not known (or
+    not looked up here), and the caller's get_or_create decides."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, last_seen_at FROM {connection.ops.quote_name(KnownDevice._meta.db_table)} "  # noqa: S608
+            "WHERE user_id = %s AND device_hash = %s",
+            [user_id, digest],
+        )
+        row = cursor.fetchone()
+    return (row[0], row[1]) if row else None
 
 
 def active_sessions(user: User):  # type: ignore[no-untyped-def]

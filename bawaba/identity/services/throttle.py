@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -66,8 +66,7 @@ def _retry_after(counter: AttemptCounter, policy: Policy) -> int:
 def throttle_check(*keys_policies: tuple[str, Policy]) -> set[str]:
     """Raise RateLimited when any key must still wait. Returns the keys that have a
     counter (so a caller resets only what exists)."""
-    keys = [k for k, _ in keys_policies]
-    counters = {c.key: c for c in AttemptCounter.objects.filter(key__in=keys)}
+    counters = _counters([k for k, _ in keys_policies])
     wait = 0
     for key, policy in keys_policies:
         counter = counters.get(key)
@@ -84,6 +83,34 @@ def throttle_check(*keys_policies: tuple[str, Policy]) -> set[str]:
             retry_after=wait,
         )
     return set(counters)
+
+
+def _counters(keys: list[str]) -> dict[str, AttemptCounter]:
+    """The counters of these keys (usually none: nobody failed lately). Read on every login,
+    so on PostgreSQL with a plain statement rather than a query built by the ORM."""
+    if connection.vendor != "postgresql":
+        return {c.key: c for c in AttemptCounter.objects.filter(key__in=keys)}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, key, failures, first_failure_at, last_failure_at, locked_until FROM {_TABLE} "  # noqa: S608
+            "WHERE key = ANY(%s)",
+            [keys],
+        )
+        rows = cursor.fetchall()
+    return {
+        key: AttemptCounter(
+            id=pk,
+            key=key,
+            failures=failures,
+            first_failure_at=first,
+            last_failure_at=last,
+            locked_until=until,
+        )
+        for pk, key, failures, first, last, until in rows
+    }
+
+
+_TABLE = f'"{AttemptCounter._meta.db_table}"'
 
 
 def throttle_fail(key: str, policy: Policy) -> AttemptCounter:

@@ -254,3 +254,21 @@ def test_login_records_session_and_last_login_once(client, demo):
     Client().force_login(other)
     other.refresh_from_db()
     assert other.last_login is not None
+
+
+def test_known_device_last_seen_is_refreshed_at_most_daily(demo):
+    browser = Client(HTTP_USER_AGENT="Phone A")
+    assert login(browser, *MAHMOUD).status_code == 302
+    device = KnownDevice.objects.get(user=demo["2000112345"])
+    long_ago = device.last_seen_at - timedelta(days=3)
+    KnownDevice.objects.filter(pk=device.pk).update(last_seen_at=long_ago, first_seen_at=long_ago)
+    browser.post("/en/logout/")
+    assert login(browser, *MAHMOUD).status_code == 302  # the same browser, days later
+    device.refresh_from_db()
+    assert device.last_seen_at > long_ago + timedelta(days=2)
+    seen = device.last_seen_at
+    browser.post("/en/logout/")
+    assert login(browser, *MAHMOUD).status_code == 302  # again the same day: not rewritten
+    device.refresh_from_db()
+    assert device.last_seen_at == seen and KnownDevice.objects.count() == 1
+    assert latest_message_to(MAHMOUD_PHONE) is None  # never a "new device" message
