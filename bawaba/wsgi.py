@@ -19,35 +19,6 @@ full_application = get_wsgi_application()  # calls django.setup()
 from django.conf import settings  # noqa: E402
 
 
-class StaticCSPMiddleware:
-    """The site's Content-Security-Policy (and report-only policy) as django-csp builds them,
-    computed once: the lean endpoints never use a nonce or a per-view CSP decorator, so the
-    header is the same on every response (django-csp rebuilds it per response, a third of a
-    JWKS request's cost)."""
-
-    def __init__(self, get_response):  # type: ignore[no-untyped-def]
-        from csp.constants import HEADER, HEADER_REPORT_ONLY
-        from csp.utils import build_policy
-
-        self.get_response = get_response
-        self.headers = [
-            (name, value)
-            for name, value in (
-                (HEADER, build_policy()),
-                (HEADER_REPORT_ONLY, build_policy(report_only=True)),
-            )
-            if value
-        ]
-
-    def __call__(self, request):  # type: ignore[no-untyped-def]
-        response = self.get_response(request)
-        if not getattr(response, "_csp_exempt", False):
-            for name, value in self.headers:
-                if name not in response:
-                    response[name] = value
-        return response
-
-
 class ReducedMiddlewareHandler(WSGIHandler):
     """A Django WSGI handler built with its own middleware list instead of settings.MIDDLEWARE."""
 

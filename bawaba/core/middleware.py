@@ -70,3 +70,32 @@ class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = current_request_context().request_id
         return True
+
+
+class StaticCSPMiddleware:
+    """The site's Content-Security-Policy (and report-only policy) as django-csp builds them,
+    computed once. No page uses a nonce or a per-view CSP decorator, so the header is the
+    same on every response; django-csp's middleware rebuilds it for each one (a third of a
+    JWKS request's cost). A response that sets its own policy keeps it."""
+
+    def __init__(self, get_response):  # type: ignore[no-untyped-def]
+        from csp.constants import HEADER, HEADER_REPORT_ONLY
+        from csp.utils import build_policy
+
+        self.get_response = get_response
+        self.headers = [
+            (name, value)
+            for name, value in (
+                (HEADER, build_policy()),
+                (HEADER_REPORT_ONLY, build_policy(report_only=True)),
+            )
+            if value
+        ]
+
+    def __call__(self, request):  # type: ignore[no-untyped-def]
+        response = self.get_response(request)
+        if not getattr(response, "_csp_exempt", False):
+            for name, value in self.headers:
+                if name not in response:
+                    response[name] = value
+        return response

@@ -61,7 +61,7 @@ MIDDLEWARE = [
     "bawaba.core.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "bawaba.core.middleware.StaticCSPMiddleware",  # django-csp's policy, built once
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "bawaba.core.middleware.ApiLanguageMiddleware",
@@ -277,6 +277,6 @@ BAWABA_LEAN_MIDDLEWARE = [
     "bawaba.core.middleware.RequestIdMiddleware",
     "bawaba.core.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "bawaba.wsgi.StaticCSPMiddleware",  # the same policy as csp.middleware, built once
+    "bawaba.core.middleware.StaticCSPMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]

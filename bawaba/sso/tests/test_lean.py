@@ -106,3 +106,12 @@ def test_lean_csp_is_the_site_policy(transport):
     full = _get(transport, "/en/login/").headers["Content-Security-Policy"]
     assert lean == full
     assert "default-src 'self'" in lean and "frame-ancestors 'none'" in lean
+
+
+def test_site_csp_is_django_csps_policy(transport):
+    """Pages and protocol endpoints send the policy django-csp builds from the settings
+    (built once per process by core.middleware.StaticCSPMiddleware)."""
+    from csp.utils import build_policy
+
+    assert _get(transport, "/en/login/").headers["Content-Security-Policy"] == build_policy()
+    assert _get(transport, "/oidc/jwks").headers["Content-Security-Policy"] == build_policy()
