@@ -272,3 +272,18 @@ def test_known_device_last_seen_is_refreshed_at_most_daily(demo):
     device.refresh_from_db()
     assert device.last_seen_at == seen and KnownDevice.objects.count() == 1
     assert latest_message_to(MAHMOUD_PHONE) is None  # never a "new device" message
+
+
+def test_user_by_login_identifier_is_the_orm_row(demo):
+    """get_by_natural_key (a plain statement on PostgreSQL) gives the same user, field for
+    field, as the ORM's query; an unknown identifier raises DoesNotExist."""
+    from django.contrib.auth import get_user_model
+
+    model = get_user_model()
+    fast = model.objects.get_by_natural_key("2000112345")
+    orm = model.objects.get(username="2000112345")
+    for field in model._meta.concrete_fields:
+        assert getattr(fast, field.attname) == getattr(orm, field.attname), field.name
+    assert fast._state.adding is False and fast._state.db == "default"
+    with pytest.raises(model.DoesNotExist):
+        model.objects.get_by_natural_key("no-such-person")
