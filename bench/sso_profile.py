@@ -89,7 +89,9 @@ def main() -> None:
     ap.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/bawaba_bench_sso_prof")
     ap.add_argument("--profile", default="", help="discovery|jwks|cc|refresh|flow")
     ap.add_argument("--only", default="")
-    ap.add_argument("--sql", action="store_true", help="print the SQL statements of one login flow, then stop")
+    ap.add_argument(
+        "--sql", action="store_true", help="print the SQL statements of one login flow, then stop"
+    )
     ap.add_argument("--restrict", default="", help="regex: print only matching functions in the profile")
     opts = ap.parse_args()
     url = opts.database_url
