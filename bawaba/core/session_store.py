@@ -8,10 +8,12 @@
 - A new session (a login's `cycle_key()`, or a first write) gets its key at once but its row
   only when the session is saved at the end of the request, with its data: one INSERT
   instead of an INSERT of an empty session followed by an UPDATE. A request that fails
-  (the session middleware saves nothing on a 500) therefore leaves no empty row behind."""
+  (the session middleware saves nothing on a 500) therefore leaves no empty row behind. On
+  PostgreSQL that INSERT is one plain statement (ON CONFLICT DO NOTHING tells a taken key)."""
 
 from django.contrib.sessions.backends.base import CreateError
 from django.contrib.sessions.backends.db import SessionStore as DbSessionStore
+from django.db import connections, router
 from django.utils.crypto import get_random_string
 
 VALID_KEY_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789"
@@ -37,9 +39,27 @@ class SessionStore(DbSessionStore):
             return
         while True:
             try:
-                super().save(must_create=True)
+                self._insert()
             except CreateError:
                 self._session_key = self._get_new_session_key()  # taken: draw again
                 continue
             break
         self._pending_insert = False
+
+    def _insert(self) -> None:
+        """The new session's row. On PostgreSQL one INSERT … ON CONFLICT DO NOTHING (a taken
+        key inserts nothing), instead of the ORM's savepoint, INSERT and release."""
+        using = router.db_for_write(self.model)
+        connection = connections[using]
+        if connection.vendor != "postgresql":
+            super().save(must_create=True)
+            return
+        obj = self.create_model_instance(self._get_session(no_load=True))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {connection.ops.quote_name(self.model._meta.db_table)} "  # noqa: S608
+                "(session_key, session_data, expire_date) VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
+                [obj.session_key, obj.session_data, obj.expire_date],
+            )
+            if cursor.rowcount != 1:
+                raise CreateError
