@@ -116,7 +116,7 @@ def login_page(
 # rendered in full). Not for a logged-in person, nor when messages are waiting to be shown.
 LOGIN_SHELL = True
 _NEXT, _NEXT_Q, _ACTION, _SWITCH = "\x00next\x00", "%00qnext%00", "\x00action\x00", "\x00switch\x00"
-_shells: dict[tuple[str, bool, bool], str] = {}
+_shells: dict[tuple[str, bool, bool, bool], str] = {}
 
 
 def _shell_fits(request: HttpRequest) -> bool:
@@ -130,7 +130,7 @@ def _from_shell(request: HttpRequest, context: dict[str, Any]) -> bytes:
     from django.template.loader import render_to_string
 
     lang = translation.get_language() or settings.LANGUAGE_CODE
-    key = (lang, bool(context["action"]), "bawaba_other_languages" in context)
+    key = (lang, bool(context["action"]), "bawaba_other_languages" in context, settings.DEMO_MODE)
     shell = _shells.get(key)
     if shell is None:
         shell_context = {
