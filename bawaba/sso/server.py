@@ -27,7 +27,8 @@ from authlib.oauth2.rfc6749.hooks import hooked
 from authlib.oauth2.rfc6750 import BearerTokenValidator
 from authlib.oauth2.rfc7009 import RevocationEndpoint
 from authlib.oauth2.rfc7523 import JWTBearerClientAssertion
-from authlib.oauth2.rfc7636 import CodeChallenge
+from authlib.oauth2.rfc7636 import CodeChallenge, create_s256_code_challenge
+from authlib.oauth2.rfc7636.challenge import CODE_VERIFIER_PATTERN
 from authlib.oauth2.rfc7662 import IntrospectionEndpoint
 from authlib.oidc.core import OpenIDCode, UserInfoEndpoint
 from authlib.oidc.core.grants.util import create_half_hash
@@ -134,19 +135,43 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
         )
 
     def query_authorization_code(self, code: str, client: OidcClient):  # type: ignore[no-untyped-def]
-        return services.code_consume(code=code, client=client)
+        """The code, used up at once: a services.CodeRow whose `person` carries the claim
+        fields (the ID token needs no further query). On PostgreSQL the same statement
+        issues the token family when the code matches what the checks that follow (the
+        redirect_uri here, the PKCE verifier in S256Only) will want of it; those checks
+        still run and decide."""
+        return services.code_consume(code=code, client=client, issue=self._code_issue(client))
+
+    def _code_issue(self, client: OidcClient) -> services.CodeIssue | None:
+        """What the code's stored values must be for this request to pass the redirect_uri
+        check of validate_token_request and S256Only.validate_code_verifier (Authlib's
+        CodeChallenge, required); None when the request fails those whatever the code."""
+        verifier = self.request.form.get("code_verifier")
+        if verifier:
+            if not CODE_VERIFIER_PATTERN.match(verifier):
+                return None
+            challenge = create_s256_code_challenge(verifier)
+        elif self.request.auth_method == "none":
+            return None  # a public client without a verifier: refused
+        else:
+            challenge = ""  # the code must have been issued without a challenge
+        return services.CodeIssue(
+            redirect_uri=self.request.payload.redirect_uri,
+            code_challenge=challenge,
+            with_refresh=client.check_grant_type("refresh_token"),
+        )
 
     def delete_authorization_code(self, authorization_code) -> None:  # type: ignore[no-untyped-def]
         pass  # consumed (marked used) in query_authorization_code
 
     def authenticate_user(self, authorization_code):  # type: ignore[no-untyped-def]
-        return authorization_code.user
+        return authorization_code.person
 
     @hooked
     def create_token_response(self):  # type: ignore[no-untyped-def]
         client = self.request.client
         code = self.request.authorization_code
-        self.request.user = code.user
+        self.request.user = code.person
         token = services.tokens_issue_for_code(
             client=client, code=code, scope=code.scope, with_refresh=client.check_grant_type("refresh_token")
         )
@@ -202,7 +227,7 @@ class OpenIDCodeExtension(OpenIDCode):
         code = request.authorization_code
         return id_token_for(
             client=request.client,
-            user=code.user,
+            user=code.person,
             scope=code.scope,
             auth_time=code.auth_time,
             acr=code.acr,

@@ -10,7 +10,7 @@ import logging
 import uuid
 from collections import Counter
 from dataclasses import dataclass
-from functools import partial
+from functools import cache, partial
 from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlsplit
@@ -250,34 +250,239 @@ def code_save(
         session_client_record(sid=sid, user_id=user_id, client=client)
 
 
-def code_consume(*, code: str, client: OidcClient) -> AuthorizationCode | None:
-    """Use an authorization code once. A second use fails and revokes every token issued
-    with it (RFC 6749 4.1.2); an expired code fails."""
-    row = (
-        AuthorizationCode.objects.select_related("user")
-        .filter(code_hash=tokens.sha256(code), client_id=client.pk)
-        .first()
+# Column names from claims.CLAIM_FIELDS (constants of our own), for the statements that
+# return the person's claims with the code or the refresh token (code_consume, refresh_exchange).
+_CLAIM_COLUMNS = ", ".join(f"u.{name}" for name in CLAIM_FIELDS)
+
+
+@dataclass(frozen=True)
+class CodeRow:
+    """An authorization code as the token endpoint sees it: one row (the code joined with
+    its person), no ORM model building. Answers what Authlib's grant and the PKCE and
+    OpenID Connect extensions ask of a code."""
+
+    id: int
+    client_pk: Any
+    user_id: Any
+    redirect_uri: str
+    scope: str
+    nonce: str
+    code_challenge: str
+    code_challenge_method: str
+    sid: str
+    auth_time: int
+    acr: str
+    amr: tuple[str, ...]
+    expires_at: dt.datetime
+    # The person: `pk` and the claim fields (claims.CLAIM_FIELDS) read with the code.
+    person: Any
+    # The token family (and first refresh token) the statement that used the code issued
+    # with it (PostgreSQL, `CodeIssue`); None: not issued yet (tokens_issue_for_code does).
+    family_id: Any = None
+    refresh_token: str | None = None
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+    # Authlib's AuthorizationCodeMixin / OpenID Connect code interface
+    def get_redirect_uri(self) -> str:
+        return self.redirect_uri
+
+    def get_scope(self) -> str:
+        return self.scope
+
+    def get_nonce(self) -> str | None:
+        return self.nonce or None
+
+    def get_auth_time(self) -> int:
+        return self.auth_time
+
+    def get_acr(self) -> str:
+        return self.acr
+
+    def get_amr(self) -> list[str]:
+        return list(self.amr)
+
+
+# The code's columns CodeRow is built from, then u.is_active and the claim columns.
+_CODE_COLUMNS = (
+    "c.id, c.user_id, c.redirect_uri, c.scope, c.nonce, c.code_challenge, c.code_challenge_method, "
+    "c.sid, c.auth_time, c.acr, c.amr, c.expires_at, u.is_active"
+)
+
+
+@dataclass(frozen=True)
+class CodeIssue:
+    """What a code must match for the statement that uses it to issue its tokens at once
+    (PostgreSQL): what the token endpoint checks next, from the request. The redirect_uri
+    of the request (the code's, when it has one, must be the same) and the PKCE challenge
+    of the request's code_verifier ("" without one: the code must then have none). The
+    endpoint's own checks still decide: a code that matches here passes them, one that
+    does not gets no tokens from the statement and goes through them as usual."""
+
+    redirect_uri: str | None
+    code_challenge: str
+    with_refresh: bool
+
+
+def _person(user_id: Any, values: Any) -> SimpleNamespace:
+    """The person's claim fields (claims.CLAIM_FIELDS, in that order) as user_claims()
+    reads them."""
+    person = SimpleNamespace(pk=user_id, **dict(zip(CLAIM_FIELDS, values, strict=True)))
+    if isinstance(person.date_of_birth, str):  # SQLite without the column's converter
+        person.date_of_birth = dt.date.fromisoformat(person.date_of_birth)
+    return person
+
+
+@cache
+def _code_use_sql(issue: bool, with_refresh: bool) -> str:
+    """code_consume's statement on PostgreSQL (built once: names are our own constants).
+    Parameters: now, code hash, client; with `issue`: family id, client, now, now,
+    redirect_uri, code challenge; with `with_refresh`: refresh token hash, now, expiry."""
+    from django.contrib.auth import get_user_model
+
+    use = (
+        f"UPDATE {_table(AuthorizationCode)} c SET used_at = %s FROM {_table(get_user_model())} u "  # noqa: S608
+        "WHERE c.code_hash = %s AND c.client_id = %s AND c.used_at IS NULL AND u.id = c.user_id "
+        f"RETURNING {_CODE_COLUMNS}, {_CLAIM_COLUMNS}"
     )
-    if row is None:
-        return None
+    if not issue:
+        return use
+    sql = (
+        f"WITH used AS ({use}), "  # noqa: S608
+        f"fam AS (INSERT INTO {_table(TokenFamily)} "
+        "(id, client_id, user_id, code_id, scope, sid, auth_time, acr, amr, created_at, revoked_reason) "
+        "SELECT %s, %s, used.user_id, used.id, used.scope, used.sid, used.auth_time, used.acr, "
+        "used.amr, %s, '' FROM used WHERE used.expires_at >= %s AND used.is_active "
+        "AND (used.redirect_uri = '' OR used.redirect_uri = %s) AND used.code_challenge = %s "
+        "AND (used.code_challenge = '' OR used.code_challenge_method = 'S256') RETURNING id)"
+    )
+    if with_refresh:
+        sql += (
+            f", fresh AS (INSERT INTO {_table(RefreshToken)} "  # noqa: S608
+            "(token_hash, family_id, created_at, expires_at) SELECT %s, fam.id, %s, %s FROM fam)"
+        )
+    return sql + " SELECT used.*, EXISTS (SELECT 1 FROM fam) FROM used"  # noqa: S608
+
+
+def code_consume(*, code: str, client: OidcClient, issue: CodeIssue | None = None) -> CodeRow | None:
+    """Use an authorization code once. A second use fails and revokes every token issued
+    with it (RFC 6749 4.1.2); an expired code, or one whose person has been deactivated,
+    fails (and is used up); another client's code fails and is left alone.
+
+    On PostgreSQL the happy path is one statement, one round trip: an UPDATE … FROM …
+    RETURNING that marks the code used only if it is not used yet (`used_at IS NULL`),
+    joined with the person's row for the ID token's claims; with `issue`, the INSERTs of
+    the token family and its first refresh token follow in data-modifying CTEs, made only
+    when the code is unexpired, its person active and it matches `issue` (the returned
+    row's family_id and refresh_token then say so). Two concurrent uses cannot both match:
+    the second UPDATE waits for the first to commit, then finds used_at set; and as the
+    winner's family was committed with the code's use, the loser's replay revokes it.
+    Elsewhere the same check is a SELECT then a conditional UPDATE (one wins: the other
+    updates no row), and tokens_issue_for_code issues."""
+    code_hash = tokens.sha256(code)
     now = timezone.now()
-    used = AuthorizationCode.objects.filter(pk=row.pk, used_at__isnull=True).update(used_at=now)
-    if not used:
-        with transaction.atomic():
-            revoked = TokenFamily.objects.filter(code_id=row.pk, revoked_at__isnull=True).update(
-                revoked_at=now, revoked_reason="code_replay"
+    family_id, refresh_plain = None, None
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            params: list[Any] = [now, code_hash, client.pk]
+            if issue is not None:
+                family_id = uuid.uuid4()
+                params += [family_id, client.pk, now, now, issue.redirect_uri, issue.code_challenge]
+                if issue.with_refresh:
+                    refresh_plain = tokens.new_secret(32)
+                    params += [
+                        tokens.sha256(refresh_plain),
+                        now,
+                        now + dt.timedelta(seconds=settings.BAWABA_OIDC_REFRESH_TOKEN_TTL),
+                    ]
+            cursor.execute(_code_use_sql(issue is not None, refresh_plain is not None), params)
+            found = cursor.fetchone()
+            won = found is not None
+            if not won:  # unknown, another client's, or used: which?
+                cursor.execute(
+                    f"SELECT id FROM {_table(AuthorizationCode)} WHERE code_hash = %s AND client_id = %s",  # noqa: S608
+                    [code_hash, client.pk],
+                )
+                used = cursor.fetchone()
+                code_id = used[0] if used else None
+            elif issue is not None and not found[-1]:
+                family_id, refresh_plain = None, None  # not issued: the checks that follow say why
+        else:
+            from django.contrib.auth import get_user_model
+
+            ac = _table(AuthorizationCode)
+            cursor.execute(
+                f"SELECT {_CODE_COLUMNS}, {_CLAIM_COLUMNS} FROM {ac} c "  # noqa: S608
+                f"JOIN {_table(get_user_model())} u ON u.id = c.user_id "
+                "WHERE c.code_hash = %s AND c.client_id = %s",
+                [code_hash, Client._meta.pk.get_db_prep_value(client.pk, connection)],
             )
-            audit_record(
-                action="sso.code.replay",
-                outcome="failure",
-                object_type="oidc_client",
-                object_id=client.client_id,
-                data={"families_revoked": revoked},
+            found = cursor.fetchone()
+            if found is None:
+                return None
+            code_id = found[0]
+            cursor.execute(
+                f"UPDATE {ac} SET used_at = %s WHERE id = %s AND used_at IS NULL",  # noqa: S608
+                [connection.ops.adapt_datetimefield_value(now), code_id],
             )
+            won = cursor.rowcount == 1
+    if not won:
+        if code_id is not None:
+            _code_replayed(code_id=code_id, client=client, now=now)
         return None
-    if row.expires_at < now or not row.user.is_active:
+    (
+        cid,
+        user_id,
+        redirect_uri,
+        scope,
+        nonce,
+        challenge,
+        method,
+        sid,
+        auth_time,
+        acr,
+        amr,
+        expires_at,
+        active,
+    ) = found[:13]
+    if _aware(expires_at) < now or not active:
         return None
-    return row
+    user_id = _uuid(user_id)
+    return CodeRow(
+        cid,
+        client.pk,
+        user_id,
+        redirect_uri,
+        scope,
+        nonce,
+        challenge,
+        method,
+        sid,
+        auth_time,
+        acr,
+        _json_list(amr),
+        _aware(expires_at),
+        _person(user_id, found[13 : 13 + len(CLAIM_FIELDS)]),
+        family_id,
+        refresh_plain,
+    )
+
+
+def _code_replayed(*, code_id: int, client: OidcClient, now: dt.datetime) -> None:
+    """A used code presented again: revoke the token families issued with it."""
+    with transaction.atomic():
+        revoked = TokenFamily.objects.filter(code_id=code_id, revoked_at__isnull=True).update(
+            revoked_at=now, revoked_reason="code_replay"
+        )
+        audit_record(
+            action="sso.code.replay",
+            outcome="failure",
+            object_type="oidc_client",
+            object_id=client.client_id,
+            data={"families_revoked": revoked},
+        )
 
 
 # -- tokens ---------------------------------------------------------------------------
@@ -292,25 +497,31 @@ def _refresh_new(family_id: Any) -> str:
 
 
 def tokens_issue_for_code(
-    *, client: OidcClient, code: AuthorizationCode, scope: str, with_refresh: bool
+    *, client: OidcClient, code: CodeRow, scope: str, with_refresh: bool
 ) -> dict[str, Any]:
-    """The token family of an authorization code and its first refresh token. On
-    PostgreSQL one statement (the refresh token's INSERT in a CTE after the family's), so
-    one round trip and atomic by itself; elsewhere one transaction, two INSERTs."""
-    family = TokenFamily(
-        client_id=client.pk,
-        user_id=code.user_id,
-        code_id=code.pk,
-        scope=scope,
-        sid=code.sid,
-        auth_time=code.auth_time,
-        acr=code.acr,
-        amr=code.amr,
-    )
+    """The token family of an authorization code and its first refresh token. Usually
+    stored already, by the statement that used the code (code_consume with `issue`, on
+    PostgreSQL): only the response is built here. Otherwise, on PostgreSQL one statement
+    (the refresh token's INSERT in a CTE after the family's), so one round trip and atomic
+    by itself; elsewhere one transaction, two INSERTs."""
+    if (
+        code.family_id is not None
+        and scope == code.scope
+        and with_refresh == (code.refresh_token is not None)
+    ):
+        issued = SimpleNamespace(
+            pk=code.family_id, scope=scope, sid=code.sid, acr=code.acr, auth_time=code.auth_time
+        )
+        token = _token_body(client=client, user_id=code.user_id, family=issued)
+        if code.refresh_token is not None:
+            token["refresh_token"] = code.refresh_token
+        return token
     plain = tokens.new_secret(32) if with_refresh else None
     if connection.vendor == "postgresql" and plain is not None:
         now = timezone.now()
-        family.created_at = now
+        family = SimpleNamespace(
+            pk=uuid.uuid4(), scope=scope, sid=code.sid, acr=code.acr, auth_time=code.auth_time
+        )
         fam_sql = (
             f"INSERT INTO {_table(TokenFamily)} (id, client_id, user_id, code_id, scope, sid, auth_time, acr, "  # noqa: S608
             "amr, created_at, revoked_reason) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s, '') RETURNING id"
@@ -331,7 +542,7 @@ def tokens_issue_for_code(
                     code.sid,
                     code.auth_time,
                     code.acr,
-                    json.dumps(code.amr),
+                    json.dumps(list(code.amr)),
                     now,
                     tokens.sha256(plain),
                     now,
@@ -341,11 +552,21 @@ def tokens_issue_for_code(
         token = _token_body(client=client, user_id=code.user_id, family=family)
         token["refresh_token"] = plain
         return token
+    model = TokenFamily(
+        client_id=client.pk,
+        user_id=code.user_id,
+        code_id=code.pk,
+        scope=scope,
+        sid=code.sid,
+        auth_time=code.auth_time,
+        acr=code.acr,
+        amr=list(code.amr),
+    )
     with transaction.atomic():
-        family.save(force_insert=True)
-        token = _token_body(client=client, user_id=code.user_id, family=family)
+        model.save(force_insert=True)
+        token = _token_body(client=client, user_id=code.user_id, family=model)
         if with_refresh:
-            token["refresh_token"] = _refresh_new(family.pk)
+            token["refresh_token"] = _refresh_new(model.pk)
     return token
 
 
@@ -475,10 +696,6 @@ def refresh_rotate(*, row: RefreshRow, client: OidcClient, scope: str) -> dict[s
     return token
 
 
-# Column names from claims.CLAIM_FIELDS (constants of our own), for refresh_exchange's RETURNING.
-_CLAIM_COLUMNS = ", ".join(f"u.{name}" for name in CLAIM_FIELDS)
-
-
 def refresh_exchange(*, refresh_token: str, client: OidcClient) -> tuple[dict[str, Any], RefreshRow]:
     """The refresh grant's hot path (no narrowed scope): check the presented token, mark it
     used and issue its successor in the same family.
@@ -540,7 +757,7 @@ def refresh_exchange(*, refresh_token: str, client: OidcClient) -> tuple[dict[st
         refresh_lookup(refresh_token=refresh_token, client=client)  # raises with the reason
         raise RefreshRefused("reused")  # valid when looked at again: it lost a race
     rid, fid, user_id, scope, sid, auth_time, acr, amr = found[:8]
-    person = SimpleNamespace(pk=_uuid(user_id), **dict(zip(CLAIM_FIELDS, found[8:], strict=True)))
+    person = _person(_uuid(user_id), found[8:])
     row = RefreshRow(
         rid, _uuid(fid), client.pk, _uuid(user_id), scope, sid, auth_time, acr, _json_list(amr), person
     )
