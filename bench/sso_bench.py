@@ -105,7 +105,7 @@ def measure(main_pid: int, fn) -> dict:
         wall_s=round(t1 - t0, 2),
         server_cpu_s=round(c1 - c0, 2),
         total_per_second=round(ok / (t1 - t0)),
-        per_server_cpu_second=round(ok / max(c1 - c0, 1e-9)),
+        per_server_cpu_second=round(ok / max(c1 - c0, 1e-9), 1),
         loadavg_before=load0,
         loadavg_after=loadavg(),
     )
