@@ -33,7 +33,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -157,65 +157,86 @@ end
 """
 
 
+def _send(conn, cookies: dict, method: str, url: str, body=None, headers=None):  # type: ignore[no-untyped-def]
+    """One request on `conn` with the cookies of `cookies`, which takes the Set-Cookie answers."""
+    h = dict(headers or {})
+    if cookies:
+        h["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
+    conn.request(method, url, body=body, headers=h)
+    resp = conn.getresponse()
+    data = resp.read()
+    for header in resp.headers.get_all("Set-Cookie") or []:
+        name, _, rest = header.partition("=")
+        cookies[name] = rest.split(";", 1)[0]
+    return resp, data.decode()
+
+
 def login_flows(args) -> int:
     """One process: complete browser-less logins (authorize, which shows the login form ->
-    the form's POST, which answers with the code -> token), each with a fresh cookie jar."""
+    the form's POST, which answers with the code -> token). Each flow is a returning
+    browser: a new connection and no session, only the device cookie of its last login
+    kept (so the new-device SMS is not sent every time). A plain http.client client: the
+    load generator shares the server's two cores, so it should cost as little as it can."""
     seconds, base, rp_id, rp_secret = args
     import hashlib
+    import http.client
 
-    import httpx
-
+    host, port = urlsplit(base).hostname or "127.0.0.1", urlsplit(base).port or 80
+    basic = "Basic " + base64.b64encode(f"{rp_id}:{rp_secret}".encode()).decode()
+    form_type = {"Content-Type": "application/x-www-form-urlencoded"}
     done = 0
-    device = None  # a returning browser: no session, the device cookie of its last login kept
+    device = ""
     end = time.time() + seconds
     while time.time() < end:
-        with httpx.Client(base_url=base, follow_redirects=False, timeout=30) as c:
-            if device:
-                c.cookies.set("bawaba_device", device, domain=urlsplit(base).hostname or "", path="/")
+        conn = http.client.HTTPConnection(host, port, timeout=30)
+        try:
             verifier = secrets.token_urlsafe(48)
             challenge = (
                 base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
             )
-            params = {
-                "response_type": "code",
-                "client_id": rp_id,
-                "redirect_uri": "http://127.0.0.1:9/cb",
-                "scope": "openid profile",
-                "state": "s",
-                "nonce": "n",
-                "code_challenge": challenge,
-                "code_challenge_method": "S256",
-            }
-            # The authorization endpoint shows the login form; its POST answers with the code.
-            page = c.get("/oidc/authorize", params=params)
-            m = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
-            act = re.search(r'<form method="post" action="([^"]+)"', page.text)
-            if not (m and act):
-                raise RuntimeError(f"login form: {page.status_code} {page.text[:300]}")
-            r = c.post(
-                html.unescape(act.group(1)),
-                data={
-                    "username": "2000112345",
-                    "password": "Bawaba-Demo-2026",
-                    "csrfmiddlewaretoken": m.group(1),
-                },
+            query = urlencode(
+                {
+                    "response_type": "code",
+                    "client_id": rp_id,
+                    "redirect_uri": "http://127.0.0.1:9/cb",
+                    "scope": "openid profile",
+                    "state": "s",
+                    "nonce": "n",
+                    "code_challenge": challenge,
+                    "code_challenge_method": "S256",
+                }
             )
-            if r.status_code != 302:
-                raise RuntimeError(f"login: {r.status_code} {r.text[:2000]}")
-            code = parse_qs(urlsplit(r.headers["location"]).query)["code"][0]
-            r = c.post(
-                "/oidc/token",
-                data={
+            cookies = {"bawaba_device": device} if device else {}
+
+            # The authorization endpoint shows the login form; its POST answers with the code.
+            resp, page = _send(conn, cookies, "GET", "/oidc/authorize?" + query)
+            m = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+            act = re.search(r'<form method="post" action="([^"]+)"', page)
+            if resp.status != 200 or not (m and act):
+                raise RuntimeError(f"login form: {resp.status} {page[:300]}")
+            body = urlencode(
+                {"username": "2000112345", "password": "Bawaba-Demo-2026", "csrfmiddlewaretoken": m.group(1)}
+            )
+            resp, text = _send(conn, cookies, "POST", html.unescape(act.group(1)), body, form_type)
+            if resp.status != 302:
+                raise RuntimeError(f"login: {resp.status} {text[:2000]}")
+            code = parse_qs(urlsplit(resp.headers["Location"]).query)["code"][0]
+            body = urlencode(
+                {
                     "grant_type": "authorization_code",
                     "code": code,
                     "redirect_uri": "http://127.0.0.1:9/cb",
                     "code_verifier": verifier,
-                },
-                auth=(rp_id, rp_secret),
+                }
             )
-            if r.status_code == 200 and "id_token" in r.json():
+            resp, text = _send(
+                conn, cookies, "POST", "/oidc/token", body, {**form_type, "Authorization": basic}
+            )
+            if resp.status == 200 and '"id_token"' in text:
                 done += 1
-            device = next((k.value for k in c.cookies.jar if k.name == "bawaba_device"), device)
+            device = cookies.get("bawaba_device", device)
+        finally:
+            conn.close()
     return done
 
 
