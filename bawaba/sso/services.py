@@ -33,6 +33,7 @@ from .clients import USER_SCOPES, OidcClient, client_cache_clear, client_get
 from .models import (
     AuthorizationCode,
     Client,
+    CodeInterface,
     Consent,
     PushedRequest,
     RefreshToken,
@@ -256,7 +257,7 @@ _CLAIM_COLUMNS = ", ".join(f"u.{name}" for name in CLAIM_FIELDS)
 
 
 @dataclass(frozen=True)
-class CodeRow:
+class CodeRow(CodeInterface):
     """An authorization code as the token endpoint sees it: one row (the code joined with
     its person), no ORM model building. Answers what Authlib's grant and the PKCE and
     OpenID Connect extensions ask of a code."""
@@ -284,25 +285,6 @@ class CodeRow:
     @property
     def pk(self) -> int:
         return self.id
-
-    # Authlib's AuthorizationCodeMixin / OpenID Connect code interface
-    def get_redirect_uri(self) -> str:
-        return self.redirect_uri
-
-    def get_scope(self) -> str:
-        return self.scope
-
-    def get_nonce(self) -> str | None:
-        return self.nonce or None
-
-    def get_auth_time(self) -> int:
-        return self.auth_time
-
-    def get_acr(self) -> str:
-        return self.acr
-
-    def get_amr(self) -> list[str]:
-        return list(self.amr)
 
 
 # The code's columns CodeRow is built from, then u.is_active and the claim columns.
