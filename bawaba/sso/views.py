@@ -221,8 +221,12 @@ def authorize(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if "decision" in request.POST:
             return _consent_decision(request)
-        if "password" in request.POST and request.GET:
-            return _login_submit(request)
+        if "password" in request.POST:
+            if request.GET:
+                return _login_submit(request)
+            # A login form with no authorization request to continue: refused, and the
+            # password never echoed into a redirect address.
+            return error_page(request, error="invalid_request", message=_("The request is not valid."))
         query = request.POST.copy()
         query.pop("csrfmiddlewaretoken", None)
         if not request.user.is_authenticated:

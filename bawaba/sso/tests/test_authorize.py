@@ -658,3 +658,16 @@ def test_login_form_throttles_like_the_login_page(transport, browser, make_clien
         statuses.append(r.status_code)
     assert statuses[:4] == [401] * 4 and 429 in statuses
     assert int(r.headers.get("Retry-After", "0")) > 0
+
+
+def test_a_password_posted_without_an_authorization_request_is_never_echoed(transport, browser):
+    """A login form POSTed to the bare endpoint (no request in the address) is refused with
+    the error page: no redirect carrying the password, nobody logged in."""
+    from bawaba.identity.models import UserSession
+
+    r = browser.http.post(
+        "/oidc/authorize", data={"username": "2000112345", "password": "Bawaba-Demo-2026", "client_id": "x"}
+    )
+    assert r.status_code == 400 and "location" not in r.headers
+    assert "Bawaba-Demo-2026" not in r.text
+    assert not UserSession.objects.exists()
