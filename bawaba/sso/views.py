@@ -181,27 +181,14 @@ def _language_url(query: QueryDict, code: str) -> str:
 
 @csrf_protect
 def _login_submit(request: HttpRequest) -> HttpResponse:
-    """The login form of `_login_form` posted back. The password is identity's to check
-    (throttling, audit, session); when it is right and no second factor is needed, this
-    same request carries on as the authorization request and answers with the code."""
-    query = request.GET
-    here = _authorize_url(query)
-    _activate_language(request, {"ui_locales": query.get("ui_locales", "")})
-    if client_get(query.get("client_id")) is None:
-        return _authorize(request, query)  # its error page; no password is checked
-    step = identity_services.password_step(request, next_url=here)
-    if step.second_factor:
-        return HttpResponseRedirect(f"{_prefix(translation.get_language())}/login/verify/")
-    if not step.logged_in:
-        return identity_services.login_page(
-            request,
-            next_url=here,
-            step=step,
-            action=here,
-            language_url=lambda code: _language_url(query, code),
-        )
-    response = _authorize(request, query)
-    identity_services.remember_device(request, response, user=step.user)
+    """The login form of `_login_form` posted back: the authorization request is checked
+    first (a bad one gets its error, and nobody is logged in), then the password, which is
+    identity's to check (throttling, audit, session); when it is right and no second factor
+    is needed, this same request carries on and answers with the code."""
+    response = _authorize(request, request.GET, password_login=True)
+    step = getattr(request, "sso_login_step", None)
+    if step is not None and step.logged_in:
+        identity_services.remember_device(request, response, user=step.user)
     return response
 
 
@@ -242,7 +229,7 @@ def _consent_decision(request: HttpRequest) -> HttpResponse:
     return _authorize(request, request.GET)
 
 
-def _authorize(request: HttpRequest, query: QueryDict) -> HttpResponse:
+def _authorize(request: HttpRequest, query: QueryDict, *, password_login: bool = False) -> HttpResponse:
     lang = _activate_language(request, {"ui_locales": query.get("ui_locales", "")})
     client = client_get(query.get("client_id"))
     if client is None:
@@ -311,6 +298,22 @@ def _authorize(request: HttpRequest, query: QueryDict) -> HttpResponse:
             return _redirect_error(redirect_uri, "invalid_request", state, "max_age must be a whole number.")
     if "openid" not in (oreq.scope or "").split():
         return _redirect_error(redirect_uri, "invalid_scope", state, "The openid scope is required.")
+
+    if password_login:  # the login form posted back (`_login_submit`): the request is valid
+        here = _authorize_url(query)
+        step = identity_services.password_step(request, next_url=here)
+        request.sso_login_step = step  # type: ignore[attr-defined]
+        if step.second_factor:
+            return HttpResponseRedirect(f"{_prefix(lang)}/login/verify/")
+        if not step.logged_in:
+            return identity_services.login_page(
+                request,
+                next_url=here,
+                step=step,
+                action=here,
+                language_url=lambda code: _language_url(query, code),
+            )
+        user = step.user
 
     # 1. Authentication: a session, fresh enough for prompt=login / max_age.
     auth = identity_selectors.session_auth(request) if user else None

@@ -671,3 +671,22 @@ def test_a_password_posted_without_an_authorization_request_is_never_echoed(tran
     assert r.status_code == 400 and "location" not in r.headers
     assert "Bawaba-Demo-2026" not in r.text
     assert not UserSession.objects.exists()
+
+
+def test_login_form_posted_to_a_bad_authorization_request_logs_nobody_in(transport, browser, make_client):
+    """The request is checked before the password: a form posted back to a request whose
+    redirect_uri is not registered gets the error page, and no session starts."""
+    from bawaba.identity.models import UserSession
+
+    client, secret = make_client(first_party=True)
+    rp = rp_client(transport, client.client_id, secret)
+    page, *_ = _flow(browser, rp, ui_locales="en")
+    action = html.unescape(re.search(r'<form method="post" action="([^"]+)"', page.text).group(1))
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+    bad = action.replace("redirect_uri=https%3A%2F%2Frp.example.jo", "redirect_uri=https%3A%2F%2Fevil.example")
+    assert bad != action
+    r = browser.http.post(
+        bad, data={"username": "2000112345", "password": "Bawaba-Demo-2026", "csrfmiddlewaretoken": token}
+    )
+    assert r.status_code == 400 and "location" not in r.headers
+    assert not UserSession.objects.exists()
