@@ -683,7 +683,9 @@ def test_login_form_posted_to_a_bad_authorization_request_logs_nobody_in(transpo
     page, *_ = _flow(browser, rp, ui_locales="en")
     action = html.unescape(re.search(r'<form method="post" action="([^"]+)"', page.text).group(1))
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
-    bad = action.replace("redirect_uri=https%3A%2F%2Frp.example.jo", "redirect_uri=https%3A%2F%2Fevil.example")
+    bad = action.replace(
+        "redirect_uri=https%3A%2F%2Frp.example.jo", "redirect_uri=https%3A%2F%2Fevil.example"
+    )
     assert bad != action
     r = browser.http.post(
         bad, data={"username": "2000112345", "password": "Bawaba-Demo-2026", "csrfmiddlewaretoken": token}
