@@ -210,3 +210,28 @@ def receiver():
     t.start()
     yield f"http://127.0.0.1:{server.server_address[1]}", _Receiver.received
     server.shutdown()
+
+
+def at_once(n, send):
+    """Call `send()` from `n` threads released together (a race); returns the responses.
+    Each thread closes its own database connection."""
+    import threading
+
+    from django.db import connection
+
+    barrier = threading.Barrier(n)
+    responses: list = []
+
+    def run() -> None:
+        try:
+            barrier.wait()
+            responses.append(send())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    return responses

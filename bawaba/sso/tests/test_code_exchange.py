@@ -6,14 +6,13 @@ presented by several requests at once."""
 from __future__ import annotations
 
 import contextlib
-import threading
 import time
 
 import httpx
 import pytest
 from django.db import connection
 
-from .conftest import ISSUER, RP_CALLBACK, decode_id_token, pkce_pair
+from .conftest import ISSUER, RP_CALLBACK, at_once, decode_id_token, pkce_pair
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -261,24 +260,8 @@ def test_same_code_presented_concurrently(transport, make_client, person):
     verifier, challenge = pkce_pair()
     code = _code(client, person, challenge=challenge)
     n = 4
-    barrier = threading.Barrier(n)
-    statuses: list[int] = []
-    bodies: list[str] = []
-
-    def present() -> None:
-        try:
-            barrier.wait()
-            r = _exchange(transport, client, secret, code, code_verifier=verifier)
-            statuses.append(r.status_code)
-            bodies.append(r.text)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=present) for _ in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
+    responses = at_once(n, lambda: _exchange(transport, client, secret, code, code_verifier=verifier))
+    statuses, bodies = [r.status_code for r in responses], [r.text for r in responses]
     assert sorted(statuses) == [200] + [400] * (n - 1), bodies
     family = TokenFamily.objects.get()  # one winner, one family
     if connection.vendor == "postgresql":

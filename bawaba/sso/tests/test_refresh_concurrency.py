@@ -4,13 +4,11 @@ refresh token presented by several requests at once."""
 
 from __future__ import annotations
 
-import threading
-
 import httpx
 import pytest
 from django.db import connection
 
-from .conftest import ISSUER, decode_id_token
+from .conftest import ISSUER, at_once, decode_id_token
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -108,24 +106,8 @@ def test_same_token_presented_concurrently(transport, issued):
 
     client, secret, family, t0 = issued
     n = 4
-    barrier = threading.Barrier(n)
-    statuses: list[int] = []
-    bodies: list[str] = []
-
-    def present() -> None:
-        try:
-            barrier.wait()
-            r = _refresh(transport, client, secret, t0)
-            statuses.append(r.status_code)
-            bodies.append(r.text)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=present) for _ in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
+    responses = at_once(n, lambda: _refresh(transport, client, secret, t0))
+    statuses, bodies = [r.status_code for r in responses], [r.text for r in responses]
     assert sorted(statuses) == [200] + [400] * (n - 1), bodies
     # the losers presented a token that had been used: the whole family is revoked
     assert TokenFamily.objects.get(pk=family.pk).revoked_reason == "refresh_reuse", bodies
