@@ -151,3 +151,8 @@ def cpu_seconds(pids: list[int]) -> float:
         if fields:
             ticks += int(fields[11]) + int(fields[12])
     return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def minor_faults(pids: list[int]) -> int:
+    """Minor page faults taken so far by these processes (each one maps and zeroes a page)."""
+    return sum(int(f[7]) for f in map(_stat, pids) if f)
