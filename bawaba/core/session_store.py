@@ -14,7 +14,8 @@
 from django.contrib.sessions.backends.base import CreateError
 from django.contrib.sessions.backends.db import SessionStore as DbSessionStore
 from django.db import connections, router
-from django.utils.crypto import get_random_string
+
+from .crypto import random_string
 
 VALID_KEY_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789"
 
@@ -23,7 +24,7 @@ class SessionStore(DbSessionStore):
     _pending_insert = False
 
     def _get_new_session_key(self) -> str:
-        return get_random_string(32, VALID_KEY_CHARS)
+        return random_string(32, VALID_KEY_CHARS)
 
     def create(self) -> None:
         # The key now (callers read it, e.g. to list the session); the row at save().

@@ -12,6 +12,7 @@ from collections import defaultdict
 from typing import Any
 
 from authlib.common.encoding import json_dumps
+from authlib.common.security import UNICODE_ASCII_CHARACTER_SET
 from authlib.integrations.django_oauth2 import AuthorizationServer
 from authlib.integrations.django_oauth2 import ResourceProtector as DjangoResourceProtector
 from authlib.integrations.django_oauth2.requests import DjangoOAuth2Request
@@ -37,6 +38,7 @@ from django.conf import settings
 from django.http import HttpResponse
 from joserfc.jwk import KeySet
 
+from bawaba.core.crypto import random_string
 from bawaba.identity import selectors as identity_selectors
 
 from . import keys, selectors, services, tokens
@@ -115,6 +117,11 @@ class S256Only(CodeChallenge):
 
 class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
     TOKEN_ENDPOINT_AUTH_METHODS = ALL_AUTH_METHODS
+
+    def generate_authorization_code(self) -> str:
+        # Authlib's generate_token draws each of the 48 characters with its own system
+        # call; the same alphabet and length, from one (core.crypto.random_string).
+        return random_string(self.AUTHORIZATION_CODE_LENGTH, UNICODE_ASCII_CHARACTER_SET)
 
     def save_authorization_code(self, code: str, request: OAuth2Request) -> None:
         ctx = request.bawaba  # type: ignore[attr-defined]

@@ -1,0 +1,54 @@
+import os
+import re
+import string
+from collections import Counter
+
+import pytest
+
+from bawaba.core import crypto
+from bawaba.core.session_store import VALID_KEY_CHARS, SessionStore
+
+
+@pytest.mark.parametrize("alphabet", [VALID_KEY_CHARS, string.ascii_letters + string.digits, "01"])
+def test_random_string_has_the_length_and_only_the_alphabet(alphabet):
+    for length in (0, 1, 32, 48, 300):
+        s = crypto.random_string(length, alphabet)
+        assert len(s) == length
+        assert set(s) <= set(alphabet)
+
+
+def _chi_square(counts: Counter, alphabet: str, n: int) -> float:
+    expected = n / len(alphabet)
+    return sum((counts[c] - expected) ** 2 / expected for c in alphabet)
+
+
+@pytest.mark.parametrize("alphabet", [VALID_KEY_CHARS, string.ascii_letters + string.digits])
+def test_random_string_favours_no_character(alphabet):
+    # 256 is not a multiple of 36 or 62: mapping every byte with `% len` would make the first
+    # 4 characters 8/7 (36) or the first 8 5/4 (62) times as likely as the others; the
+    # chi-square statistic of 400,000 such draws is in the hundreds or thousands. Uniform
+    # draws stay near the degrees of freedom (35 or 61), and exceed 3x them with a
+    # probability far below one in a million.
+    n = 400_000
+    counts = Counter(crypto.random_string(n, alphabet))
+    assert _chi_square(counts, alphabet, n) < 3 * (len(alphabet) - 1)
+    biased = Counter(alphabet[b % len(alphabet)] for b in os.urandom(n))
+    assert _chi_square(biased, alphabet, n) > 3 * (len(alphabet) - 1)  # the test can tell
+
+
+def test_random_strings_do_not_repeat():
+    assert len({crypto.random_string(32, VALID_KEY_CHARS) for _ in range(2000)}) == 2000
+
+
+@pytest.mark.parametrize("alphabet", ["", "a", "aab", "é1", "x" * 257])
+def test_random_string_refuses_a_bad_alphabet(alphabet):
+    with pytest.raises(ValueError):
+        crypto.random_string(8, alphabet)
+
+
+def test_session_keys_and_authorization_codes_use_it():
+    from bawaba.sso.server import AuthorizationCodeGrant
+
+    assert re.fullmatch(r"[a-z0-9]{32}", SessionStore()._get_new_session_key())
+    code = AuthorizationCodeGrant.__new__(AuthorizationCodeGrant).generate_authorization_code()
+    assert re.fullmatch(r"[A-Za-z0-9]{48}", code)
