@@ -317,6 +317,7 @@ def login_windows(main_pid: int, opts, target: tuple) -> tuple[dict, dict]:
         "window_s": round(w, 2),
         "wall_s": round(sum(win["wall_s"] for win in windows), 2),
         "server_cpu_s": round(cpu, 2),
+        "total_per_second": round(flows_done / max(sum(win["wall_s"] for win in windows), 1e-9), 1),
         "per_server_cpu_second": round(flows_done / max(cpu, 1e-9), 1),
         "server_minor_faults_per_request": round(
             sum(win["server_minor_faults_per_request"] * win["requests"] for win in windows)
