@@ -267,3 +267,12 @@ def test_same_code_presented_concurrently(transport, make_client, person):
     if connection.vendor == "postgresql":
         # its family was stored with the code's use, so the losers' replay revoked it
         assert family.revoked_reason == "code_replay", bodies
+
+
+def test_authorization_codes_are_48_random_letters_and_digits():
+    from bawaba.sso.server import AuthorizationCodeGrant
+
+    grant = AuthorizationCodeGrant.__new__(AuthorizationCodeGrant)  # the method needs no request
+    codes = {grant.generate_authorization_code() for _ in range(200)}
+    assert len(codes) == 200
+    assert all(len(c) == 48 and c.isascii() and c.isalnum() for c in codes)
