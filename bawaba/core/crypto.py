@@ -1,5 +1,6 @@
-"""Small cryptographic helpers on top of `cryptography`: keyed hashes for stored codes and
-encryption at rest for secrets the platform must read back (TOTP seeds)."""
+"""Small cryptographic helpers on top of `cryptography`: keyed hashes for stored codes,
+encryption at rest for secrets the platform must read back (TOTP seeds), and random strings
+for session keys and authorization codes."""
 
 from __future__ import annotations
 
