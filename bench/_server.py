@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import hashlib
 import http.client
 import os
 import platform
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -16,6 +19,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -156,3 +160,23 @@ def cpu_seconds(pids: list[int]) -> float:
 def minor_faults(pids: list[int]) -> int:
     """Minor page faults taken so far by these processes (each one maps and zeroes a page)."""
     return sum(int(f[7]) for f in map(_stat, pids) if f)
+
+
+def pkce_authorization_query(client_id: str, redirect_uri: str = "http://127.0.0.1:9/cb") -> tuple[str, str]:
+    """A fresh code-flow authorization request with PKCE (S256) for the login-flow benchmarks:
+    (code_verifier, query string for /oidc/authorize)."""
+    verifier = secrets.token_urlsafe(48)
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    query = urlencode(
+        {
+            "response_type": "code",
+            "client_id": client_id,
+            "redirect_uri": redirect_uri,
+            "scope": "openid profile",
+            "state": "s",
+            "nonce": "n",
+            "code_challenge": challenge,
+            "code_challenge_method": "S256",
+        }
+    )
+    return verifier, query

@@ -28,7 +28,6 @@ import json
 import multiprocessing
 import os
 import re
-import secrets
 import subprocess
 import sys
 import time
@@ -46,6 +45,7 @@ from bench._server import (  # noqa: E402
     machine,
     manage,
     minor_faults,
+    pkce_authorization_query,
     process_tree,
     server,
     temp_data_dir,
@@ -180,7 +180,6 @@ def login_flows(args) -> int:
     kept (so the new-device SMS is not sent every time). A plain http.client client: the
     load generator shares the server's two cores, so it should cost as little as it can."""
     seconds, base, rp_id, rp_secret = args
-    import hashlib
     import http.client
 
     host, port = urlsplit(base).hostname or "127.0.0.1", urlsplit(base).port or 80
@@ -192,22 +191,7 @@ def login_flows(args) -> int:
     while time.time() < end:
         conn = http.client.HTTPConnection(host, port, timeout=30)
         try:
-            verifier = secrets.token_urlsafe(48)
-            challenge = (
-                base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
-            )
-            query = urlencode(
-                {
-                    "response_type": "code",
-                    "client_id": rp_id,
-                    "redirect_uri": "http://127.0.0.1:9/cb",
-                    "scope": "openid profile",
-                    "state": "s",
-                    "nonce": "n",
-                    "code_challenge": challenge,
-                    "code_challenge_method": "S256",
-                }
-            )
+            verifier, query = pkce_authorization_query(rp_id)
             cookies = {"bawaba_device": device} if device else {}
 
             # The authorization endpoint shows the login form; its POST answers with the code.

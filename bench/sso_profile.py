@@ -12,14 +12,12 @@ from __future__ import annotations
 import argparse
 import base64
 import cProfile
-import hashlib
 import html
 import io
 import json
 import os
 import pstats
 import re
-import secrets
 import subprocess
 import sys
 import time
@@ -29,7 +27,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench._server import bench_env, manage, temp_data_dir  # noqa: E402
+from bench._server import bench_env, manage, pkce_authorization_query, temp_data_dir  # noqa: E402
 
 
 class WsgiClient:
@@ -194,20 +192,7 @@ def run(app, host: str, setup: dict, opts) -> None:
         # (as in bench/login_rate.py), so the new-device SMS is not sent every time.
         b = WsgiClient(app, host)
         b.cookies.update(device)
-        verifier = secrets.token_urlsafe(48)
-        challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
-        q = urlencode(
-            {
-                "response_type": "code",
-                "client_id": setup["rp_id"],
-                "redirect_uri": "http://127.0.0.1:9/cb",
-                "scope": "openid profile",
-                "state": "s",
-                "nonce": "n",
-                "code_challenge": challenge,
-                "code_challenge_method": "S256",
-            }
-        )
+        verifier, q = pkce_authorization_query(setup["rp_id"])
         # The authorization endpoint shows the login form; its POST answers with the code.
         st, _, page = timed("1 authorize (form)", b.request, "GET", "/oidc/authorize?" + q)
         assert st == 200, page[:500]
