@@ -18,10 +18,11 @@ from .request_context import current_request_context
 GENESIS = "0" * 64
 
 
-def _canonical(event: AuditEvent) -> bytes:
+def _canonical_middle(event: AuditEvent) -> str:
+    """The canonical form's fields between the sequence number and the previous hash, as
+    they appear inside its JSON array (no brackets)."""
     created = event.created_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     payload = [
-        event.seq,
         created,
         event.actor_id,
         event.actor_label,
@@ -32,13 +33,53 @@ def _canonical(event: AuditEvent) -> bytes:
         event.user_agent,
         event.outcome,
         event.data,
-        event.prev_hash,
     ]
-    return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+    return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))[1:-1]
+
+
+def _canonical(event: AuditEvent) -> bytes:
+    """The JSON array [seq, time, actor id, actor, action, object type, object id, ip,
+    user agent, outcome, data, previous hash] (keys sorted, no spaces, UTF-8) that is hashed.
+    Built from its middle so that PostgreSQL can put the same bytes together around a
+    sequence number and previous hash it reads under the head's lock (`_append_sql`);
+    json.dumps writes an integer and a hex string exactly as they are concatenated there."""
+    return f"[{int(event.seq)},{_canonical_middle(event)},{json.dumps(event.prev_hash)}]".encode()
 
 
 def compute_hash(event: AuditEvent) -> str:
     return hashlib.sha256(_canonical(event)).hexdigest()
+
+
+def _new_event(
+    *,
+    action: str,
+    outcome: str,
+    actor: Any,
+    actor_label: str,
+    object_type: str,
+    object_id: Any,
+    data: dict[str, Any] | None,
+    ip: str | None,
+    user_agent: str | None,
+) -> AuditEvent:
+    ctx = current_request_context()
+    if actor is not None and getattr(actor, "is_authenticated", False):
+        actor_id = str(actor.pk)
+        actor_label = actor_label or str(actor.get_username())
+    else:
+        actor_id = ""
+    return AuditEvent(
+        created_at=timezone.now(),
+        actor_id=actor_id,
+        actor_label=actor_label[:200],
+        action=action[:100],
+        object_type=object_type[:100],
+        object_id=str(object_id)[:100],
+        ip=ip if ip is not None else ctx.ip,
+        user_agent=(user_agent if user_agent is not None else ctx.user_agent)[:400],
+        outcome=str(outcome),
+        data=json.loads(json.dumps(data or {}, default=str)),
+    )
 
 
 def audit_record(
@@ -53,77 +94,123 @@ def audit_record(
     ip: str | None = None,
     user_agent: str | None = None,
 ) -> AuditEvent:
-    """Append one event. Runs inside the caller's transaction (or its own), so an action
+    """Append one event. Runs inside the caller's transaction (or on its own), so an action
     and its audit record commit or roll back together."""
-    ctx = current_request_context()
-    if actor is not None and getattr(actor, "is_authenticated", False):
-        actor_id = str(actor.pk)
-        actor_label = actor_label or str(actor.get_username())
-    else:
-        actor_id = ""
-    event = AuditEvent(
-        created_at=timezone.now(),
-        actor_id=actor_id,
-        actor_label=actor_label[:200],
-        action=action[:100],
-        object_type=object_type[:100],
-        object_id=str(object_id)[:100],
-        ip=ip if ip is not None else ctx.ip,
-        user_agent=(user_agent if user_agent is not None else ctx.user_agent)[:400],
-        outcome=str(outcome),
-        data=json.loads(json.dumps(data or {}, default=str)),
+    event = _new_event(
+        action=action,
+        outcome=outcome,
+        actor=actor,
+        actor_label=actor_label,
+        object_type=object_type,
+        object_id=object_id,
+        data=data,
+        ip=ip,
+        user_agent=user_agent,
     )
+    if connection.vendor == "postgresql":
+        # One statement (`audit_append_statement`): atomic on its own, so no transaction of
+        # its own is needed; inside the caller's, it shares its fate.
+        append = AuditAppend(event)
+        with connection.cursor() as cursor:
+            cursor.execute(f"WITH {append.ctes} SELECT {append.columns} FROM audit_event", append.params)
+            append.finish(cursor.fetchone())
+        return event
     # savepoint=False: inside a caller's transaction the event shares its fate, without the
     # cost of a savepoint; on its own it runs in a transaction of its own.
     with transaction.atomic(savepoint=False):
-        if connection.vendor == "postgresql" and _append_pg(event):
-            return event
         head, _ = AuditHead.objects.select_for_update().get_or_create(id=1)
         event.seq, event.prev_hash = head.seq + 1, head.hash
         event.hash = compute_hash(event)
         event.save(force_insert=True)
-        head.seq, head.hash = event.seq, event.hash
-        head.save(update_fields=["seq", "hash"])
+        head.seq, head.prev_hash, head.hash = event.seq, event.prev_hash, event.hash
+        head.save(update_fields=["seq", "prev_hash", "hash"])
     return event
 
 
-def _append_pg(event: AuditEvent) -> bool:
-    """On PostgreSQL, two statements instead of three: the head row is locked and advanced
-    by one UPDATE … RETURNING (the previous hash comes back with the new sequence number),
-    then the event is inserted and the head's hash set in one statement. False when there
-    is no head row yet (the first event ever): the caller creates it."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {_HEAD} SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")  # noqa: S608
-        row = cursor.fetchone()
-        if row is None:
-            return False
-        event.seq, event.prev_hash = row
-        event.hash = compute_hash(event)
-        cursor.execute(
-            f"WITH ev AS (INSERT INTO {_EVENTS} (seq, created_at, actor_id, actor_label, action, "  # noqa: S608
+# The hash of the canonical form (see _canonical) around a sequence number and previous hash,
+# in SQL; %s is the canonical middle.
+_SQL_HASH = "encode(sha256(convert_to('[' || ({seq})::text || ',' || %s || ',\"' || {prev} || '\"]', 'UTF8')), 'hex')"
+
+
+class AuditAppend:
+    """One audit event's append, on PostgreSQL, as two common table expressions that a
+    caller puts in a statement of its own, so that an action and its audit record are one
+    statement (atomic without a transaction, one round trip):
+
+        WITH <the action's CTEs>, {append.ctes} SELECT {append.columns} FROM audit_event
+
+    The statement's parameters are the action's, then `append.params`; `append.finish(row)`
+    takes the selected columns (first in the row) into the event. The head row is upserted:
+    its lock orders concurrent writers (under READ COMMITTED the update sees the latest
+    head), the first event ever creates it, and it keeps the previous hash, which the event
+    row needs and RETURNING could not give otherwise. The hash is computed by PostgreSQL from
+    the same canonical bytes as compute_hash (audit_verify_chain recomputes it in Python)."""
+
+    columns = "audit_event.id, audit_event.seq, audit_event.prev_hash, audit_event.hash"
+
+    def __init__(self, event: AuditEvent) -> None:
+        self.event = event
+        middle = _canonical_middle(event)
+        first = _SQL_HASH.format(seq="1", prev=f"'{GENESIS}'")
+        next_ = _SQL_HASH.format(seq="h.seq + 1", prev="h.hash")
+        self.ctes = (
+            f"audit_head AS (INSERT INTO {_HEAD} AS h (id, seq, prev_hash, hash) "  # noqa: S608
+            f"VALUES (1, 1, '{GENESIS}', {first}) ON CONFLICT (id) DO UPDATE "
+            f"SET seq = h.seq + 1, prev_hash = h.hash, hash = {next_} RETURNING seq, prev_hash, hash), "
+            f"audit_event AS (INSERT INTO {_EVENTS} (seq, created_at, actor_id, actor_label, action, "
             "object_type, object_id, ip, user_agent, outcome, data, prev_hash, hash) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s) RETURNING id) "
-            f"UPDATE {_HEAD} SET hash = %s WHERE id = 1 RETURNING (SELECT id FROM ev)",
-            [
-                event.seq,
-                event.created_at,
-                event.actor_id,
-                event.actor_label,
-                event.action,
-                event.object_type,
-                event.object_id,
-                event.ip or None,
-                event.user_agent,
-                event.outcome,
-                json.dumps(event.data),
-                event.prev_hash,
-                event.hash,
-                event.hash,
-            ],
+            "SELECT audit_head.seq, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, "
+            "audit_head.prev_hash, audit_head.hash FROM audit_head RETURNING id, seq, prev_hash, hash)"
         )
-        event.pk = cursor.fetchone()[0]
-    event._state.adding = False
-    return True
+        self.params = [
+            middle,
+            middle,
+            event.created_at,
+            event.actor_id,
+            event.actor_label,
+            event.action,
+            event.object_type,
+            event.object_id,
+            event.ip or None,
+            event.user_agent,
+            event.outcome,
+            json.dumps(event.data),
+        ]
+
+    def finish(self, row: Any) -> AuditEvent:
+        event = self.event
+        event.pk, event.seq, event.prev_hash, event.hash = row[0], row[1], row[2], row[3]
+        event._state.adding = False
+        return event
+
+
+def audit_append_statement(
+    *,
+    action: str,
+    outcome: str = AuditEvent.Outcome.SUCCESS,
+    actor: Any = None,
+    actor_label: str = "",
+    object_type: str = "",
+    object_id: Any = "",
+    data: dict[str, Any] | None = None,
+    ip: str | None = None,
+    user_agent: str | None = None,
+) -> AuditAppend:
+    """audit_record's event as an AuditAppend, for a caller that writes its action and the
+    event in one PostgreSQL statement (see AuditAppend). PostgreSQL only."""
+    return AuditAppend(
+        _new_event(
+            action=action,
+            outcome=outcome,
+            actor=actor,
+            actor_label=actor_label,
+            object_type=object_type,
+            object_id=object_id,
+            data=data,
+            ip=ip,
+            user_agent=user_agent,
+        )
+    )
 
 
 _HEAD = f'"{AuditHead._meta.db_table}"'

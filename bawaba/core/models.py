@@ -68,6 +68,9 @@ class AuditHead(models.Model):
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     seq = models.BigIntegerField(default=0)
+    # The hash before the last one: on PostgreSQL the append's one statement reads it back
+    # from the head it has just advanced (core.audit.AuditAppend).
+    prev_hash = models.CharField(max_length=64, default="0" * 64)
     hash = models.CharField(max_length=64, default="0" * 64)
 
     class Meta:

@@ -8,7 +8,8 @@ module at start-up only when its directory is on PYTHONPATH, e.g.
 Each Granian worker then writes /tmp/probe.<pid> (JSON, rewritten every 150 requests): for
 each "METHOD path", [requests, mean thread CPU ms without the Argon2id verification]; under
 "hash", [verifications, mean thread CPU ms]; for the password POST, the CPU before and after
-the verification. BENCH_CPU_PROBE_SWEEP_MIB=19 also writes and reads that many MiB after each
+the verification; for each request, the CPU spent in psycopg's execute (sending the statement,
+waiting is not CPU, reading the result) and the statements' count. BENCH_CPU_PROBE_SWEEP_MIB=19 also writes and reads that many MiB after each
 verification (to tell a plain memory sweep's effect on the caches from the hash's)."""
 
 import json
@@ -17,9 +18,11 @@ import time
 
 if os.environ.get("BENCH_CPU_PROBE"):
     import argon2
+    import psycopg
     from django.core.handlers import wsgi as _wsgi
 
     _verify, _call = argon2.PasswordHasher.verify, _wsgi.WSGIHandler.__call__
+    _execute = psycopg.Cursor.execute
     _stats: dict[str, list] = {}
     _now: dict[str, float] = {}
     _sweep = int(os.environ.get("BENCH_CPU_PROBE_SWEEP_MIB", "0")) << 20
@@ -45,14 +48,25 @@ if os.environ.get("BENCH_CPU_PROBE"):
             _now["hash"] = _now.get("hash", 0.0) + spent
             _now["hash_end"] = time.thread_time()
 
+    def execute(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        c0 = time.thread_time()
+        try:
+            return _execute(self, *args, **kwargs)
+        finally:
+            _now["db"] = _now.get("db", 0.0) + time.thread_time() - c0
+            _now["db_n"] = _now.get("db_n", 0) + 1
+
     def call(self, environ, start_response):  # type: ignore[no-untyped-def]
-        _now.update(start=time.thread_time(), hash=0.0)
+        _now.update(start=time.thread_time(), hash=0.0, db=0.0, db_n=0)
         _now.pop("hash_end", None)
         try:
             return _call(self, environ, start_response)
         finally:
             end = time.thread_time()
-            _add(f"{environ['REQUEST_METHOD']} {environ['PATH_INFO']}", end - _now["start"] - _now["hash"])
+            key = f"{environ['REQUEST_METHOD']} {environ['PATH_INFO']}"
+            _add(key, end - _now["start"] - _now["hash"])
+            _add(f"{key}: in psycopg execute", _now["db"])
+            _add(f"{key}: statements", _now["db_n"] / 1000)  # shown as a count per request
             if "hash_end" in _now:
                 _add("POST before the verification", _now["before"])
                 _add("POST after the verification", end - _now["hash_end"])
@@ -63,4 +77,5 @@ if os.environ.get("BENCH_CPU_PROBE"):
                     json.dump(out, f)
 
     argon2.PasswordHasher.verify = verify
+    psycopg.Cursor.execute = execute
     _wsgi.WSGIHandler.__call__ = call

@@ -155,3 +155,57 @@ def test_appended_events_are_the_rows_stored(db):
     head = AuditHead.objects.get(id=1)
     assert (head.seq, head.hash) == (events[-1].seq, events[-1].hash)
     assert audit_verify_chain() == (len(events), None)
+
+
+def test_hash_of_awkward_text_matches_the_verifier(db):
+    """On PostgreSQL the hash is computed by the database from the canonical bytes; text
+    that JSON escapes (quotes, backslashes, control characters), non-Latin scripts and
+    characters outside the BMP must hash exactly as compute_hash does in Python."""
+    awkward = 'quote " backslash \\ newline \n tab \t bell \x07 عربي 😀 \u2028 %s %(x)s'
+    events = [
+        audit_record(
+            action="test.awkward",
+            actor_label=awkward,
+            object_id=awkward,
+            user_agent=awkward,
+            data={awkward: [awkward, {"z": 1, "a": -0.5, "ñ": None}], "n": 10**20},
+        )
+        for _ in range(3)
+    ]
+    for event in events:
+        row = AuditEvent.objects.get(pk=event.pk)
+        assert row.hash == event.hash == compute_hash(row)
+        assert row.actor_label == awkward
+    assert events[0].seq == 1 and events[0].prev_hash == GENESIS
+    assert audit_verify_chain() == (3, None)
+
+
+def test_concurrent_writers_make_one_unbroken_chain(transactional_db):
+    """Writers in several threads (each with its own database connection) at once: every
+    event gets its own sequence number, each links to the one before, no fork, no gap."""
+    import threading
+
+    from django.db import connections
+
+    errors: list[BaseException] = []
+    start = threading.Barrier(4)
+
+    def writer(n: int) -> None:
+        try:
+            start.wait()
+            for i in range(15):
+                audit_record(action=f"test.thread{n}", data={"i": i})
+        except BaseException as exc:  # noqa: BLE001 (reported below)
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    seqs = list(AuditEvent.objects.order_by("seq").values_list("seq", flat=True))
+    assert seqs == list(range(1, 61))
+    assert audit_verify_chain() == (60, None)

@@ -8,6 +8,7 @@ import json
 import secrets
 import time
 import uuid
+from contextlib import nullcontext
 from datetime import timedelta
 from typing import Any
 
@@ -20,7 +21,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bawaba.core.audit import audit_record
+from bawaba.core.audit import audit_append_statement, audit_record
 from bawaba.core.auth import SECOND_FACTOR_METHODS, SESSION_AMR, SESSION_AUTH_TIME
 from bawaba.core.errors import NotFound
 from bawaba.core.request_context import current_request_context
@@ -41,10 +42,14 @@ def _device_hash(token: str) -> str:
 
 
 def session_start(request: HttpRequest, *, user: User, amr: list[str]) -> UserSession:
-    """Log `user` in on this request: new session key, methods recorded, session listed."""
+    """Log `user` in on this request: new session key, methods recorded, session listed,
+    audited. On PostgreSQL the writes (session row, last_login, audit event) are one
+    statement, which also reads whether this browser is one the account knows (for
+    `remember_device`); elsewhere they are a transaction."""
     ctx = current_request_context()
     amr = sorted(set(amr) | ({"mfa"} if set(amr) & SECOND_FACTOR_METHODS and "pwd" in amr else set()))
-    with transaction.atomic():
+    pg = connection.vendor == "postgresql"
+    with transaction.atomic() if not pg else nullcontext():
         # login() gives the session a new key (and stores it); the values set here are
         # written once, when the response is sent. last_login is written below, with the
         # session's row (identity.apps: the signal's own UPDATE is skipped for this request).
@@ -64,27 +69,41 @@ def session_start(request: HttpRequest, *, user: User, amr: list[str]) -> UserSe
             user_agent=ctx.user_agent[:400],
             amr=amr,
         )
-        _session_row_insert(tracked, last_login=at)
         user.last_login = at
         request.bawaba_session_id = str(tracked.id)  # type: ignore[attr-defined]
-        audit_record(
-            action="login.success", actor=user, object_type="session", object_id=tracked.id, data={"amr": amr}
-        )
+        audit = {
+            "action": "login.success",
+            "actor": user,
+            "object_type": "session",
+            "object_id": tracked.id,
+            "data": {"amr": amr},
+        }
+        if pg:
+            _session_start_pg(request, tracked, audit)
+        else:
+            tracked.save(force_insert=True)
+            User.objects.filter(pk=tracked.user_id).update(last_login=at)
+            audit_record(**audit)
     return tracked
 
 
-def _session_row_insert(tracked: UserSession, *, last_login: Any) -> None:
-    """The session's row and the user's last_login: on PostgreSQL one statement."""
-    if connection.vendor != "postgresql":
-        tracked.save(force_insert=True)
-        User.objects.filter(pk=tracked.user_id).update(last_login=last_login)
-        return
-    sessions, users = (connection.ops.quote_name(m._meta.db_table) for m in (UserSession, User))
+def _session_start_pg(request: HttpRequest, tracked: UserSession, audit: dict[str, Any]) -> None:
+    """The session's row, the user's last_login and the audit event in one statement (atomic
+    without a transaction: one round trip instead of five), which also looks up the
+    browser's device cookie among the account's known devices."""
+    append = audit_append_statement(**audit)
+    token = _device_token(request)
+    digest = _device_hash(token) if token else ""
+    sessions, users, devices = (
+        connection.ops.quote_name(m._meta.db_table) for m in (UserSession, User, KnownDevice)
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             f"WITH s AS (INSERT INTO {sessions} (id, user_id, session_key, created_at, last_seen_at, ip, "  # noqa: S608
-            "user_agent, amr) VALUES (%s, %s, %s, %s, %s, %s, %s, %s::jsonb)) "
-            f"UPDATE {users} SET last_login = %s WHERE id = %s",
+            "user_agent, amr) VALUES (%s, %s, %s, %s, %s, %s, %s, %s::jsonb)), "
+            f"u AS (UPDATE {users} SET last_login = %s WHERE id = %s), {append.ctes} "
+            f"SELECT {append.columns}, d.id, d.last_seen_at FROM audit_event "
+            f"LEFT JOIN {devices} d ON d.user_id = %s AND d.device_hash = %s",
             [
                 tracked.id,
                 tracked.user_id,
@@ -94,11 +113,25 @@ def _session_row_insert(tracked: UserSession, *, last_login: Any) -> None:
                 tracked.ip,
                 tracked.user_agent,
                 json.dumps(tracked.amr),
-                last_login,
+                tracked.created_at,
                 tracked.user_id,
+                *append.params,
+                tracked.user_id,
+                digest,
             ],
         )
+        row = cursor.fetchone()
+    append.finish(row)
     tracked._state.adding = False
+    if digest:
+        device = (row[4], row[5]) if row[4] is not None else None
+        request.bawaba_known_device = (digest, device)  # type: ignore[attr-defined]
+
+
+def _device_token(request: HttpRequest) -> str:
+    """The browser's device cookie, when it has a plausible one ("" otherwise)."""
+    token = request.COOKIES.get(DEVICE_COOKIE, "")
+    return token if 20 <= len(token) <= 100 else ""
 
 
 def session_add_methods(request: HttpRequest, *, user: User, methods: list[str]) -> list[str]:
@@ -117,12 +150,15 @@ def session_add_methods(request: HttpRequest, *, user: User, methods: list[str])
 def remember_device(request: HttpRequest, response: HttpResponse, *, user: User) -> bool:
     """Recognise the browser; on a browser never seen for this account (and not the first
     ever), tell the user by SMS. Returns True when the device is new."""
-    token = request.COOKIES.get(DEVICE_COOKIE, "")
-    if len(token) < 20 or len(token) > 100:
-        token = secrets.token_urlsafe(32)
+    token = _device_token(request) or secrets.token_urlsafe(32)
     digest = _device_hash(token)
     ctx = current_request_context()
-    known = _known_device(user.pk, digest)
+    # Looked up already by this request's session_start (on PostgreSQL), or now.
+    prefetched = getattr(request, "bawaba_known_device", None)
+    if prefetched is not None and prefetched[0] == digest:
+        known = prefetched[1]
+    else:
+        known = _known_device(user.pk, digest)
     if known is not None:
         device_pk, last_seen, created = known[0], known[1], False
     else:

@@ -178,6 +178,34 @@ def test_new_device_login_is_notified(demo):
     assert AuditEvent.objects.filter(action="login.new_device").count() == 1
 
 
+def test_login_writes_session_last_login_and_audit_together(demo):
+    """One login: the session listed (with its methods), last_login set, the audit event
+    pointing at that session and chained; a returning browser seen more than a day ago is
+    recognised (no warning) and its 'last seen' moves on."""
+    from bawaba.core.audit import audit_verify_chain
+
+    browser = Client(HTTP_USER_AGENT="Phone A")
+    assert login(browser, *MAHMOUD).status_code == 302
+    user = demo["2000112345"]
+    user.refresh_from_db()
+    tracked = UserSession.objects.get(user=user)
+    assert tracked.amr == ["pwd"] and tracked.session_key == browser.session.session_key
+    assert user.last_login == tracked.created_at
+    event = AuditEvent.objects.get(action="login.success")
+    assert event.object_id == str(tracked.id) and event.actor_id == str(user.pk)
+    assert event.data == {"amr": ["pwd"]}
+    device = KnownDevice.objects.get(user=user)
+    KnownDevice.objects.filter(pk=device.pk).update(last_seen_at=timezone.now() - timedelta(days=3))
+    browser.post("/en/logout/")
+    assert login(browser, *MAHMOUD).status_code == 302
+    device.refresh_from_db()
+    assert timezone.now() - device.last_seen_at < timedelta(minutes=1)
+    assert KnownDevice.objects.filter(user=user).count() == 1
+    assert latest_message_to(MAHMOUD_PHONE) is None
+    checked, problem = audit_verify_chain()
+    assert problem is None and checked == AuditEvent.objects.count()
+
+
 def test_new_device_after_second_factor_too(demo):
     a, b = Client(), Client()
     assert login(a, "9861001234", "Bawaba-Demo-2026", totp_now()).status_code == 302
