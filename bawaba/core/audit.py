@@ -112,7 +112,7 @@ def audit_record(
         # its own is needed; inside the caller's, it shares its fate.
         append = AuditAppend(event)
         with connection.cursor() as cursor:
-            cursor.execute(f"WITH {append.ctes} SELECT {append.columns} FROM audit_event", append.params)
+            cursor.execute(f"WITH {append.ctes} SELECT {append.columns} FROM audit_event", append.params)  # noqa: S608
             append.finish(cursor.fetchone())
         return event
     # savepoint=False: inside a caller's transaction the event shares its fate, without the
