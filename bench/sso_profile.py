@@ -175,8 +175,10 @@ def run(app, host: str, setup: dict, opts) -> None:
                 print("   ", q[:160])
             return out
         t = time.process_time()
-        sso_step = step_prof is not None and measuring[0] and (
-            (step_match in name) if step_match else ("authorize" in name or "token" in name)
+        sso_step = (
+            step_prof is not None
+            and measuring[0]
+            and ((step_match in name) if step_match else ("authorize" in name or "token" in name))
         )
         if sso_step:
             step_prof.enable()

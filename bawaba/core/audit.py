@@ -129,7 +129,9 @@ def audit_record(
 
 # The hash of the canonical form (see _canonical) around a sequence number and previous hash,
 # in SQL; %s is the canonical middle.
-_SQL_HASH = "encode(sha256(convert_to('[' || ({seq})::text || ',' || %s || ',\"' || {prev} || '\"]', 'UTF8')), 'hex')"
+_SQL_HASH = (
+    "encode(sha256(convert_to('[' || ({seq})::text || ',' || %s || ',\"' || {prev} || '\"]', 'UTF8')), 'hex')"
+)
 
 
 class AuditAppend:
@@ -162,7 +164,7 @@ class AuditAppend:
             "SELECT audit_head.seq, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, "
             "audit_head.prev_hash, audit_head.hash FROM audit_head RETURNING id, seq, prev_hash, hash)"
         )
-        self.params = [
+        self.params: list[Any] = [
             middle,
             middle,
             event.created_at,

@@ -71,7 +71,7 @@ def session_start(request: HttpRequest, *, user: User, amr: list[str]) -> UserSe
         )
         user.last_login = at
         request.bawaba_session_id = str(tracked.id)  # type: ignore[attr-defined]
-        audit = {
+        audit: dict[str, Any] = {
             "action": "login.success",
             "actor": user,
             "object_type": "session",
