@@ -315,3 +315,29 @@ def test_user_by_login_identifier_is_the_orm_row(demo):
     assert fast._state.adding is False and fast._state.db == "default"
     with pytest.raises(model.DoesNotExist):
         model.objects.get_by_natural_key("no-such-person")
+
+
+def test_password_check_keeps_djangos_authenticate_contract(demo):
+    """The password check loads the backends once but answers as django.contrib.auth's
+    authenticate does: the user with its backend's path; on a wrong password, None after a
+    user_login_failed signal that never carries the password."""
+    from django.contrib.auth import user_login_failed
+
+    from bawaba.identity.services.authentication import _authenticate
+
+    user = _authenticate(*MAHMOUD)
+    assert user is not None and user.pk == demo["2000112345"].pk
+    assert user.backend == "bawaba.identity.backends.IdentityBackend"
+    seen: list[dict] = []
+
+    def listener(sender, credentials, request, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(credentials)
+
+    user_login_failed.connect(listener)
+    try:
+        assert _authenticate(MAHMOUD[0], "wrong-password-123") is None
+        assert _authenticate("9999999999", MAHMOUD[1]) is None
+    finally:
+        user_login_failed.disconnect(listener)
+    assert [c["username"] for c in seen] == [MAHMOUD[0], "9999999999"]
+    assert all("wrong-password" not in str(c) and MAHMOUD[1] not in str(c) for c in seen)
