@@ -157,7 +157,9 @@ def rotate_keys() -> dict:
 
 def _load() -> list[SigningKey]:
     now = time.time()
-    where = keys_dir()  # the cache belongs to one directory (tests point KEYS_DIR elsewhere)
+    # The cache belongs to one directory (tests point KEYS_DIR elsewhere); compared as the
+    # setting's value, so that the fast path builds no Path (every token signs twice).
+    where = settings.KEYS_DIR
     if now - _cache["checked"] < CHECK_EVERY and _cache["keys"] and _cache.get("dir") == where:
         return _cache["keys"]
     with _lock:
