@@ -88,21 +88,29 @@ def session_start(request: HttpRequest, *, user: User, amr: list[str]) -> UserSe
 
 
 def _session_start_pg(request: HttpRequest, tracked: UserSession, audit: dict[str, Any]) -> None:
-    """The session's row, the user's last_login and the audit event in one statement (atomic
-    without a transaction: one round trip instead of five), which also looks up the
-    browser's device cookie among the account's known devices."""
+    """The session's row, the user's last_login, the audit event and the new Django session's
+    row in one statement (atomic without a transaction: one round trip instead of six),
+    which also looks up the browser's device cookie among the account's known devices."""
     append = audit_append_statement(**audit)
     token = _device_token(request)
     digest = _device_hash(token) if token else ""
     sessions, users, devices = (
         connection.ops.quote_name(m._meta.db_table) for m in (UserSession, User, KnownDevice)
     )
+    # The new Django session's row too, with the data it has now (core.session_store).
+    early = getattr(request.session, "insert_statement", None)
+    session_row = early() if early is not None else None
+    session_cte, session_params, session_count = (
+        (f"{session_row[0]}, ", session_row[1], "(SELECT count(*) FROM django_session_row)")
+        if session_row
+        else ("", [], "0")
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             f"WITH s AS (INSERT INTO {sessions} (id, user_id, session_key, created_at, last_seen_at, ip, "  # noqa: S608
             "user_agent, amr) VALUES (%s, %s, %s, %s, %s, %s, %s, %s::jsonb)), "
-            f"u AS (UPDATE {users} SET last_login = %s WHERE id = %s), {append.ctes} "
-            f"SELECT {append.columns}, d.id, d.last_seen_at FROM audit_event "
+            f"u AS (UPDATE {users} SET last_login = %s WHERE id = %s), {session_cte}{append.ctes} "
+            f"SELECT {append.columns}, d.id, d.last_seen_at, {session_count} FROM audit_event "
             f"LEFT JOIN {devices} d ON d.user_id = %s AND d.device_hash = %s",
             [
                 tracked.id,
@@ -115,6 +123,7 @@ def _session_start_pg(request: HttpRequest, tracked: UserSession, audit: dict[st
                 json.dumps(tracked.amr),
                 tracked.created_at,
                 tracked.user_id,
+                *session_params,
                 *append.params,
                 tracked.user_id,
                 digest,
@@ -122,6 +131,8 @@ def _session_start_pg(request: HttpRequest, tracked: UserSession, audit: dict[st
         )
         row = cursor.fetchone()
     append.finish(row)
+    if session_row:
+        request.session.inserted_early(row[6])  # type: ignore[attr-defined]
     tracked._state.adding = False
     if digest:
         device = (row[4], row[5]) if row[4] is not None else None
