@@ -4,6 +4,9 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
@@ -23,34 +26,62 @@ ASSURANCE_ORDER = {AssuranceLevel.LOW: 1, AssuranceLevel.SUBSTANTIAL: 2, Assuran
 
 
 _USER_BY_USERNAME: dict[str, str] = {}
+# (username, its row or None) read by the login's own statement: see prefetched_login_user.
+_prefetched_user: ContextVar[tuple[str, tuple | None] | None] = ContextVar("bawaba_login_user", default=None)
+
+
+@contextmanager
+def prefetched_login_user(username: str, row: tuple | None) -> Iterator[None]:
+    """While this lasts, UserManager.get_by_natural_key(username) answers with `row` (None:
+    no such user) instead of reading it: the caller has just read it in a statement of its
+    own. Django's backend then checks the password as always (an unknown user still costs a
+    hash)."""
+    token = _prefetched_user.set((username, row))
+    try:
+        yield
+    finally:
+        _prefetched_user.reset(token)
 
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
+    def login_columns(self) -> tuple[list[str], list[str]]:
+        """(attribute names, quoted SQL columns) of a user row as get_by_natural_key reads it."""
+        from django.db import connections
+
+        connection = connections[self.db]
+        fields = self.model._meta.concrete_fields
+        return [f.attname for f in fields], [connection.ops.quote_name(f.column) for f in fields]
+
     def get_by_natural_key(self, username: str | None) -> User:
         """The user by login identifier (every password login asks). On PostgreSQL a plain
         statement whose row becomes the model the way the ORM builds it (Model.from_db):
-        a quarter of the ORM query's CPU time; the same columns and values."""
+        a quarter of the ORM query's CPU time; the same columns and values. Within
+        `prefetched_login_user(username, row)` the row read by the caller's own statement
+        (the login reads it with the throttle counters) is used instead."""
         from django.db import connections
 
         connection = connections[self.db]
         if connection.vendor != "postgresql":
             return super().get_by_natural_key(username)
-        fields = self.model._meta.concrete_fields
-        sql = _USER_BY_USERNAME.get(self.model._meta.db_table)
-        if sql is None:
-            columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-            table = connection.ops.quote_name(self.model._meta.db_table)
-            sql = _USER_BY_USERNAME[self.model._meta.db_table] = (
-                f"SELECT {columns} FROM {table} WHERE {connection.ops.quote_name('username')} = %s"  # noqa: S608
-            )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [username])
-            row = cursor.fetchone()
+        attnames, columns = self.login_columns()
+        prefetched = _prefetched_user.get()
+        if prefetched is not None and prefetched[0] == username:
+            row = prefetched[1]
+        else:
+            sql = _USER_BY_USERNAME.get(self.model._meta.db_table)
+            if sql is None:
+                table = connection.ops.quote_name(self.model._meta.db_table)
+                sql = _USER_BY_USERNAME[self.model._meta.db_table] = (
+                    f"SELECT {', '.join(columns)} FROM {table} WHERE {connection.ops.quote_name('username')} = %s"  # noqa: S608
+                )
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [username])
+                row = cursor.fetchone()
         if row is None:
             raise self.model.DoesNotExist
-        return self.model.from_db(self.db, [f.attname for f in fields], row)
+        return self.model.from_db(self.db, attnames, row)
 
     def create_user(self, username: str, password: str | None = None, **extra):  # type: ignore[no-untyped-def]
         user = self.model(username=username, **extra)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -10,7 +11,7 @@ from django.contrib.auth import load_backend, user_login_failed
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,7 +22,7 @@ from bawaba.core.models import AuditEvent
 from bawaba.core.request_context import current_request_context
 from bawaba.messaging import services as messaging
 
-from ..models import OneTimeCode, User
+from ..models import OneTimeCode, User, prefetched_login_user
 from ..passwords import MAX_LENGTH, normalize_password
 from . import otp, recovery, throttle, totp
 
@@ -64,12 +65,17 @@ def login_password(*, identifier: str, password: str) -> PasswordCheck:
     ident = normalize_identifier(identifier)
     ip = current_request_context().ip
     acct_key, addr_key = throttle.account_key(ident), throttle.address_key(ip)
+    counters, user_row = _login_reads([acct_key, addr_key], ident)
     counted = throttle.throttle_check(
-        (acct_key, throttle.ACCOUNT_POLICY), (addr_key, throttle.ADDRESS_POLICY)
+        (acct_key, throttle.ACCOUNT_POLICY), (addr_key, throttle.ADDRESS_POLICY), counters=counters
     )
     if not isinstance(password, str) or len(password) > MAX_LENGTH * 4:
         password = ""
-    user = _authenticate(ident, password) if ident and password else None
+    if ident and password:
+        with prefetched_login_user(ident, user_row) if counters is not None else nullcontext():
+            user = _authenticate(ident, password)
+    else:
+        user = None
     if user is None:
         counter = throttle.throttle_fail(acct_key, throttle.ACCOUNT_POLICY)
         throttle.throttle_fail(addr_key, throttle.ADDRESS_POLICY)
@@ -92,6 +98,26 @@ def login_password(*, identifier: str, password: str) -> PasswordCheck:
         return PasswordCheck(user=user, second_factor_required=False, methods=[])
     audit_record(action="login.password", actor=user, data={"second_factor_required": True})
     return PasswordCheck(user=user, second_factor_required=True, methods=second_factor_methods(user))
+
+
+def _login_reads(keys: list[str], ident: str) -> tuple[dict | None, tuple | None]:
+    """On PostgreSQL, the throttle counters of `keys` and the user row of `ident` in one
+    statement (every password login reads both): (counters, row or None). Elsewhere
+    (None, None): throttle_check and the backend read them themselves."""
+    if connection.vendor != "postgresql":
+        return None, None
+    _attnames, columns = User.objects.login_columns()
+    table = connection.ops.quote_name(User._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {throttle.counters_sql()}, {', '.join('u.' + c for c in columns)} "  # noqa: S608
+            f"FROM (SELECT 1) AS one LEFT JOIN {table} u ON u.{connection.ops.quote_name('username')} = %s",
+            [keys, ident],
+        )
+        row = cursor.fetchone()
+    user_row = tuple(row[1:])
+    pk_at = [f.attname for f in User._meta.concrete_fields].index(User._meta.pk.attname)
+    return throttle.counters_from_json(row[0]), (user_row if user_row[pk_at] is not None else None)
 
 
 @lru_cache(maxsize=1)

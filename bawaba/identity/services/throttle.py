@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import math
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -63,10 +63,14 @@ def _retry_after(counter: AttemptCounter, policy: Policy) -> int:
     return max(0, math.ceil(wait))
 
 
-def throttle_check(*keys_policies: tuple[str, Policy]) -> set[str]:
+def throttle_check(
+    *keys_policies: tuple[str, Policy], counters: dict[str, AttemptCounter] | None = None
+) -> set[str]:
     """Raise RateLimited when any key must still wait. Returns the keys that have a
-    counter (so a caller resets only what exists)."""
-    counters = _counters([k for k, _ in keys_policies])
+    counter (so a caller resets only what exists). `counters`: the keys' counters as the
+    caller has just read them (`counters_sql`), instead of reading them here."""
+    if counters is None:
+        counters = _counters([k for k, _ in keys_policies])
     wait = 0
     for key, policy in keys_policies:
         counter = counters.get(key)
@@ -111,6 +115,33 @@ def _counters(keys: list[str]) -> dict[str, AttemptCounter]:
 
 
 _TABLE = f'"{AttemptCounter._meta.db_table}"'
+
+
+def counters_sql() -> str:
+    """PostgreSQL: a scalar subquery (one parameter: the list of keys) whose JSON value
+    `counters_from_json` turns into the keys' counters, for a caller that reads them with
+    something else in one statement (the password login reads the user with them)."""
+    return (
+        "(SELECT json_agg(json_build_array(id, key, failures, first_failure_at, last_failure_at, "  # noqa: S608
+        f"locked_until)) FROM {_TABLE} WHERE key = ANY(%s))"
+    )
+
+
+def counters_from_json(value: list | None) -> dict[str, AttemptCounter]:
+    def when(text: str | None):  # type: ignore[no-untyped-def]
+        return datetime.fromisoformat(text) if text else None
+
+    return {
+        key: AttemptCounter(
+            id=pk,
+            key=key,
+            failures=failures,
+            first_failure_at=when(first),
+            last_failure_at=when(last),
+            locked_until=when(until),
+        )
+        for pk, key, failures, first, last, until in value or []
+    }
 
 
 def throttle_fail(key: str, policy: Policy) -> AttemptCounter:

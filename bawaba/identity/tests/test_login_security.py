@@ -341,3 +341,37 @@ def test_password_check_keeps_djangos_authenticate_contract(demo):
         user_login_failed.disconnect(listener)
     assert [c["username"] for c in seen] == [MAHMOUD[0], "9999999999"]
     assert all("wrong-password" not in str(c) and MAHMOUD[1] not in str(c) for c in seen)
+
+
+def test_login_read_of_counters_and_user_matches_the_separate_reads(client, demo):
+    """On PostgreSQL a password login reads the throttle counters and the user in one
+    statement: the counters (timestamps included) and the user must be what the separate
+    reads give; an unknown identifier reads no user."""
+    from django.db import connection
+
+    from bawaba.identity.models import User
+    from bawaba.identity.services.authentication import _login_reads
+
+    for _ in range(4):
+        fail(client)
+    keys = [throttle.account_key(MAHMOUD[0]), throttle.address_key("127.0.0.1")]
+    counters, row = _login_reads(keys, MAHMOUD[0])
+    if connection.vendor != "postgresql":
+        assert (counters, row) == (None, None)
+        return
+    separate = throttle._counters(keys)
+    assert set(counters) == set(separate) == set(keys)
+    for key in keys:
+        a, b = counters[key], separate[key]
+        assert (a.pk, a.failures, a.first_failure_at, a.last_failure_at, a.locked_until) == (
+            b.pk,
+            b.failures,
+            b.first_failure_at,
+            b.last_failure_at,
+            b.locked_until,
+        )
+    attnames, _columns = User.objects.login_columns()
+    expected = User.objects.get(username=MAHMOUD[0])
+    assert dict(zip(attnames, row, strict=True))["id"] == expected.pk
+    assert User.objects.get_by_natural_key(MAHMOUD[0]).password == expected.password
+    assert _login_reads(keys, "0000000000") == (counters, None)
