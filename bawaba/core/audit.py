@@ -7,7 +7,7 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Required, TypedDict, Unpack
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -50,63 +50,50 @@ def compute_hash(event: AuditEvent) -> str:
     return hashlib.sha256(_canonical(event)).hexdigest()
 
 
-def _new_event(
-    *,
-    action: str,
-    outcome: str,
-    actor: Any,
-    actor_label: str,
-    object_type: str,
-    object_id: Any,
-    data: dict[str, Any] | None,
-    ip: str | None,
-    user_agent: str | None,
-) -> AuditEvent:
+class AuditFields(TypedDict, total=False):
+    """What a caller says about an event (audit_record, audit_append_statement). `actor`: the
+    user who acted (its id and username are recorded); `ip` and `user_agent` default to the
+    current request's."""
+
+    action: Required[str]
+    outcome: str
+    actor: Any
+    actor_label: str
+    object_type: str
+    object_id: Any
+    data: dict[str, Any] | None
+    ip: str | None
+    user_agent: str | None
+
+
+def _new_event(**fields: Unpack[AuditFields]) -> AuditEvent:
     ctx = current_request_context()
+    actor = fields.get("actor")
+    actor_label = fields.get("actor_label", "")
     if actor is not None and getattr(actor, "is_authenticated", False):
         actor_id = str(actor.pk)
         actor_label = actor_label or str(actor.get_username())
     else:
         actor_id = ""
+    ip, user_agent = fields.get("ip"), fields.get("user_agent")
     return AuditEvent(
         created_at=timezone.now(),
         actor_id=actor_id,
         actor_label=actor_label[:200],
-        action=action[:100],
-        object_type=object_type[:100],
-        object_id=str(object_id)[:100],
+        action=fields["action"][:100],
+        object_type=fields.get("object_type", "")[:100],
+        object_id=str(fields.get("object_id", ""))[:100],
         ip=ip if ip is not None else ctx.ip,
         user_agent=(user_agent if user_agent is not None else ctx.user_agent)[:400],
-        outcome=str(outcome),
-        data=json.loads(json.dumps(data or {}, default=str)),
+        outcome=str(fields.get("outcome", AuditEvent.Outcome.SUCCESS)),
+        data=json.loads(json.dumps(fields.get("data") or {}, default=str)),
     )
 
 
-def audit_record(
-    *,
-    action: str,
-    outcome: str = AuditEvent.Outcome.SUCCESS,
-    actor: Any = None,
-    actor_label: str = "",
-    object_type: str = "",
-    object_id: Any = "",
-    data: dict[str, Any] | None = None,
-    ip: str | None = None,
-    user_agent: str | None = None,
-) -> AuditEvent:
-    """Append one event. Runs inside the caller's transaction (or on its own), so an action
-    and its audit record commit or roll back together."""
-    event = _new_event(
-        action=action,
-        outcome=outcome,
-        actor=actor,
-        actor_label=actor_label,
-        object_type=object_type,
-        object_id=object_id,
-        data=data,
-        ip=ip,
-        user_agent=user_agent,
-    )
+def audit_record(**fields: Unpack[AuditFields]) -> AuditEvent:
+    """Append one event (see AuditFields). Runs inside the caller's transaction (or on its
+    own), so an action and its audit record commit or roll back together."""
+    event = _new_event(**fields)
     if connection.vendor == "postgresql":
         # One statement (`audit_append_statement`): atomic on its own, so no transaction of
         # its own is needed; inside the caller's, it shares its fate.
@@ -186,33 +173,10 @@ class AuditAppend:
         return event
 
 
-def audit_append_statement(
-    *,
-    action: str,
-    outcome: str = AuditEvent.Outcome.SUCCESS,
-    actor: Any = None,
-    actor_label: str = "",
-    object_type: str = "",
-    object_id: Any = "",
-    data: dict[str, Any] | None = None,
-    ip: str | None = None,
-    user_agent: str | None = None,
-) -> AuditAppend:
+def audit_append_statement(**fields: Unpack[AuditFields]) -> AuditAppend:
     """audit_record's event as an AuditAppend, for a caller that writes its action and the
     event in one PostgreSQL statement (see AuditAppend). PostgreSQL only."""
-    return AuditAppend(
-        _new_event(
-            action=action,
-            outcome=outcome,
-            actor=actor,
-            actor_label=actor_label,
-            object_type=object_type,
-            object_id=object_id,
-            data=data,
-            ip=ip,
-            user_agent=user_agent,
-        )
-    )
+    return AuditAppend(_new_event(**fields))
 
 
 _HEAD = f'"{AuditHead._meta.db_table}"'

@@ -21,7 +21,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bawaba.core.audit import audit_append_statement, audit_record
+from bawaba.core.audit import AuditFields, audit_append_statement, audit_record
 from bawaba.core.auth import SECOND_FACTOR_METHODS, SESSION_AMR, SESSION_AUTH_TIME
 from bawaba.core.errors import NotFound
 from bawaba.core.request_context import current_request_context
@@ -71,7 +71,7 @@ def session_start(request: HttpRequest, *, user: User, amr: list[str]) -> UserSe
         )
         user.last_login = at
         request.bawaba_session_id = str(tracked.id)  # type: ignore[attr-defined]
-        audit: dict[str, Any] = {
+        audit: AuditFields = {
             "action": "login.success",
             "actor": user,
             "object_type": "session",
@@ -87,7 +87,7 @@ def session_start(request: HttpRequest, *, user: User, amr: list[str]) -> UserSe
     return tracked
 
 
-def _session_start_pg(request: HttpRequest, tracked: UserSession, audit: dict[str, Any]) -> None:
+def _session_start_pg(request: HttpRequest, tracked: UserSession, audit: AuditFields) -> None:
     """The session's row, the user's last_login, the audit event and the new Django session's
     row in one statement (atomic without a transaction: one round trip instead of six),
     which also looks up the browser's device cookie among the account's known devices."""
