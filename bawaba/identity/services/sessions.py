@@ -43,9 +43,9 @@ def _device_hash(token: str) -> str:
 
 def session_start(request: HttpRequest, *, user: User, amr: list[str]) -> UserSession:
     """Log `user` in on this request: new session key, methods recorded, session listed,
-    audited. On PostgreSQL the writes (session row, last_login, audit event) are one
-    statement, which also reads whether this browser is one the account knows (for
-    `remember_device`); elsewhere they are a transaction."""
+    audited. On PostgreSQL the writes (session row, last_login, audit event, the new Django
+    session's row) are one statement, which also reads whether this browser is one the
+    account knows (for `remember_device`); elsewhere they are a transaction."""
     ctx = current_request_context()
     amr = sorted(set(amr) | ({"mfa"} if set(amr) & SECOND_FACTOR_METHODS and "pwd" in amr else set()))
     pg = connection.vendor == "postgresql"
