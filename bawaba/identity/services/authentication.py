@@ -106,7 +106,7 @@ def _login_reads(keys: list[str], ident: str) -> tuple[dict | None, tuple | None
     (None, None): throttle_check and the backend read them themselves."""
     if connection.vendor != "postgresql":
         return None, None
-    _attnames, columns = User.objects.login_columns()
+    attnames, columns = User.objects.login_columns()
     table = connection.ops.quote_name(User._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -116,7 +116,7 @@ def _login_reads(keys: list[str], ident: str) -> tuple[dict | None, tuple | None
         )
         row = cursor.fetchone()
     user_row = tuple(row[1:])
-    pk_at = [f.attname for f in User._meta.concrete_fields].index(User._meta.pk.attname)
+    pk_at = attnames.index(User._meta.pk.attname)
     return throttle.counters_from_json(row[0]), (user_row if user_row[pk_at] is not None else None)
 
 
