@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -122,7 +123,17 @@ def _login_reads(keys: list[str], ident: str) -> tuple[dict | None, tuple | None
 
 @lru_cache(maxsize=1)
 def _password_backends(paths: tuple[str, ...]) -> list[tuple[object, str]]:
-    return [(load_backend(path), path) for path in paths]
+    """The configured backends that take a username and a password, as Django picks them on
+    each call (a backend whose authenticate() does not accept these credentials is skipped)."""
+    backends = []
+    for path in paths:
+        backend = load_backend(path)
+        try:
+            inspect.signature(backend.authenticate).bind(None, username="", password="")  # type: ignore[attr-defined]
+        except TypeError:
+            continue
+        backends.append((backend, path))
+    return backends
 
 
 def _authenticate(ident: str, password: str) -> User | None:

@@ -343,6 +343,27 @@ def test_password_check_keeps_djangos_authenticate_contract(demo):
     assert all("wrong-password" not in str(c) and MAHMOUD[1] not in str(c) for c in seen)
 
 
+class _PasskeyOnlyBackend:
+    """A backend that takes other credentials (as a passkey backend would)."""
+
+    def authenticate(self, request, credential=None):  # type: ignore[no-untyped-def]
+        raise AssertionError("called with a username and password")
+
+
+def test_password_check_skips_backends_that_take_other_credentials(demo, settings):
+    """As django.contrib.auth's authenticate: a backend whose authenticate() does not accept a
+    username and password is skipped, not called (which would fail)."""
+    from bawaba.identity.services.authentication import _authenticate
+
+    settings.AUTHENTICATION_BACKENDS = [
+        f"{__name__}._PasskeyOnlyBackend",
+        "bawaba.identity.backends.IdentityBackend",
+    ]
+    user = _authenticate(*MAHMOUD)
+    assert user is not None and user.backend == "bawaba.identity.backends.IdentityBackend"
+    assert _authenticate(MAHMOUD[0], "wrong-password-123") is None
+
+
 def test_login_read_of_counters_and_user_matches_the_separate_reads(client, demo):
     """On PostgreSQL a password login reads the throttle counters and the user in one
     statement: the counters (timestamps included) and the user must be what the separate
