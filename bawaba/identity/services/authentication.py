@@ -125,7 +125,7 @@ def _login_reads(keys: list[str], ident: str) -> tuple[dict | None, tuple | None
 def _password_backends(paths: tuple[str, ...]) -> list[tuple[object, str]]:
     """The configured backends that take a username and a password, as Django picks them on
     each call (a backend whose authenticate() does not accept these credentials is skipped)."""
-    backends = []
+    backends: list[tuple[object, str]] = []
     for path in paths:
         backend = load_backend(path)
         try:
