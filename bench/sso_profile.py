@@ -91,6 +91,7 @@ def main() -> None:
         "--sql", action="store_true", help="print the SQL statements of one login flow, then stop"
     )
     ap.add_argument("--restrict", default="", help="regex: print only matching functions in the profile")
+    ap.add_argument("--dump", default="", help="also write the --profile statistics to this file (pstats)")
     opts = ap.parse_args()
     url = opts.database_url
     if url.startswith("postgres"):
@@ -269,6 +270,8 @@ def run(app, host: str, setup: dict, opts) -> None:
                     pstats.Stats(step_prof, stream=s).sort_stats(order).print_stats(50)
                     print(s.getvalue())
         if prof:
+            if opts.dump:
+                prof.dump_stats(opts.dump)
             s = io.StringIO()
             pstats.Stats(prof, stream=s).sort_stats("cumulative").print_stats(
                 *[r for r in [opts.restrict] if r], 60

@@ -240,6 +240,18 @@ def test_production_settings_refuse(env, needle):
     assert needle in result.stderr
 
 
+def test_database_url_forms_of_docs_operations():
+    from bawaba.settings.base import database_from_url
+
+    socket = database_from_url("postgres://bawaba@%2Fvar%2Frun%2Fpostgresql/bawaba")
+    assert socket["ENGINE"] == "django.db.backends.postgresql"
+    assert (socket["HOST"], socket["NAME"], socket["USER"]) == ("/var/run/postgresql", "bawaba", "bawaba")
+    tcp = database_from_url("postgres://u:p@db.example:5433/b?sslmode=verify-full")
+    assert (tcp["HOST"], tcp["PORT"], tcp["OPTIONS"]) == ("db.example", 5433, {"sslmode": "verify-full"})
+    assert tcp["CONN_MAX_AGE"] == int(os.environ.get("BAWABA_DB_CONN_MAX_AGE", "60"))
+    assert database_from_url(None)["ENGINE"] == "django.db.backends.sqlite3"
+
+
 def test_production_settings_refuse_missing_secret():
     env = dict(GOOD_ENV)
     del env["BAWABA_SECRET_KEY"]
