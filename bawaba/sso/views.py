@@ -162,15 +162,20 @@ def _reauth_since(query: QueryDict) -> int | None:
         return None
 
 
-def _login_form(request: HttpRequest, query: QueryDict, *, force: bool) -> HttpResponse:
+def _login_form(request: HttpRequest, query: QueryDict, *, force: bool, hint: object = None) -> HttpResponse:
     """The login form, shown by the authorization endpoint itself (identity's form and
     page): it posts back to this same authorization request, whose answer is then the
     code. After a forced login (prompt=login, max_age) the request carries a signed
-    marker of when the new login began, so that login counts as fresh."""
+    marker of when the new login began, so that login counts as fresh. The request's
+    `login_hint`, when it could be a login identifier, fills in the form's first field."""
     extra = {REAUTH_PARAM: signing.dumps(int(time.time()), salt=REAUTH_SALT)} if force else None
     here = _authorize_url(query, extra, drop=(REAUTH_PARAM,))
     return identity_services.login_page(
-        request, next_url=here, action=here, language_url=lambda code: _language_url(query, code)
+        request,
+        next_url=here,
+        action=here,
+        language_url=lambda code: _language_url(query, code),
+        username=identity_services.login_hint(hint) if hint else "",
     )
 
 
@@ -329,7 +334,7 @@ def _authorize(request: HttpRequest, query: QueryDict, *, password_login: bool =
             return _redirect_error(redirect_uri, "login_required", state)
         if force:
             services.provider_logout(request)
-        return _login_form(request, query, force=force)
+        return _login_form(request, query, force=force, hint=params.get("login_hint"))
 
     # 2. Assurance: step-up for a missing factor; explain when the identity is too weak.
     wanted = required_acr(params.get("acr_values"), client.default_acr)

@@ -14,7 +14,7 @@ from .authentication import (
     password_reset_start,
     second_factor_methods,
 )
-from .login_flow import PasswordStep, login_page, password_step
+from .login_flow import PasswordStep, login_hint, login_page, password_step
 from .organisations import acting_as_check, membership_set, organisation_create
 from .passkeys import (
     passkey_authenticate,
@@ -49,6 +49,7 @@ from .totp import (
 __all__ = [
     "PasswordCheck",
     "PasswordStep",
+    "login_hint",
     "login_page",
     "password_step",
     "RegistrationData",

@@ -24,7 +24,7 @@ from bawaba.core.errors import AuthenticationFailed, BawabaError, RateLimited
 from bawaba.core.pages import csrf_fill, csrf_punch
 
 from ..forms import LoginForm
-from .authentication import login_password, login_send_sms_code
+from .authentication import login_password, login_send_sms_code, normalize_identifier
 from .sessions import session_start
 
 PENDING_LOGIN = "bawaba_pending_login"
@@ -87,10 +87,12 @@ def login_page(
     step: PasswordStep | None = None,
     action: str = "",
     language_url: Callable[[str], str] | None = None,
+    username: str = "",
 ) -> HttpResponse:
     """The login page: empty, or again with the errors of a failed `step`. `action` is
     where the form posts (default: the address it was shown at); `language_url(code)`, the
-    address of this page in another language (default: the site's language switch)."""
+    address of this page in another language (default: the site's language switch);
+    `username`, an identifier to fill in (single sign-on's `login_hint`: see `login_hint`)."""
     context: dict[str, Any] = {"next": next_url, "action": action}
     if language_url is not None:
         context["bawaba_other_languages"] = [
@@ -98,16 +100,32 @@ def login_page(
             for code, name in settings.LANGUAGES
             if code != translation.get_language()
         ]
-    if step is None and LOGIN_SHELL and _shell_fits(request):
+    if step is None and not username and LOGIN_SHELL and _shell_fits(request):
         response = HttpResponse(_from_shell(request, context), content_type="text/html; charset=utf-8")
     else:
-        context["form"] = step.form if step is not None else LoginForm()
+        if step is not None:
+            context["form"] = step.form
+        elif username:
+            form = LoginForm(initial={"username": username})
+            form.fields["password"].widget.attrs["autofocus"] = True  # this form's own copy
+            context["form"] = form
+        else:
+            context["form"] = LoginForm()
         status = step.status if step is not None else 200
         response = render(request, "identity/login.html", context, status=status)
     add_never_cache_headers(response)  # a form with a CSRF token, for one person
     if step is not None and step.retry_after:
         response["Retry-After"] = str(step.retry_after)
     return response
+
+
+def login_hint(raw: object) -> str:
+    """The identifier a service suggests for the login form (OpenID Connect's `login_hint`),
+    as the form would read it, or "" when it could not be one: a hint only fills in the
+    field, the person can change it, and nothing is looked up or revealed with it."""
+    if not isinstance(raw, str) or len(raw) > 64 or not raw.isprintable():
+        return ""
+    return normalize_identifier(raw)
 
 
 # The empty login page is the same for everyone but for its CSRF token, its `next` and

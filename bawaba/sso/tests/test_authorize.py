@@ -692,3 +692,70 @@ def test_login_form_posted_to_a_bad_authorization_request_logs_nobody_in(transpo
     )
     assert r.status_code == 400 and "location" not in r.headers
     assert not UserSession.objects.exists()
+
+
+def _username_input(page) -> str:
+    return re.search(r'<input[^>]*name="username"[^>]*>', page.text).group(0)
+
+
+def test_login_hint_fills_in_the_identifier(transport, browser, make_client):
+    """`login_hint` (OpenID Connect Core 3.1.2.1): the login form shows the identifier the
+    service suggests, focuses the password, and the login then works as usual."""
+    client, secret = make_client(first_party=True)
+    rp = rp_client(transport, client.client_id, secret)
+    page, verifier, state = _flow(browser, rp, ui_locales="en", login_hint="2000112345")
+    assert page.status_code == 200 and "no-store" in page.headers["Cache-Control"]
+    assert 'value="2000112345"' in _username_input(page)
+    assert re.search(r'<input[^>]*name="password"[^>]*autofocus', page.text)
+    # the hint stays with the request when the person switches language
+    other = re.search(r'<a[^>]*href="([^"]*ui_locales=ar[^"]*)"', page.text).group(1)
+    assert "login_hint=2000112345" in html.unescape(other)
+    _, r = _login_post(browser, page, username="2000112345", password="Bawaba-Demo-2026")
+    params = code_from(r)
+    assert params["state"] == state
+    assert rp.fetch_token(TOKEN, code=params["code"], code_verifier=verifier)["id_token"]
+
+
+def test_login_hint_bad_input(transport, browser, make_client):
+    """A hint is only ever text in the field: markup is escaped, digits in Arabic-Indic form
+    are read as the form reads them, and a hint that cannot be an identifier (too long,
+    control characters) is left out. A hint for somebody else logs nobody in as them."""
+    client, secret = make_client(first_party=True)
+    rp = rp_client(transport, client.client_id, secret)
+    page, *_ = _flow(browser, rp, login_hint='"><script>alert(1)</script>')
+    assert page.status_code == 200 and "<script>alert(1)" not in page.text
+    assert "&lt;script&gt;" in _username_input(page)
+    page, *_ = _flow(browser, rp, login_hint="٢٠٠٠١١٢٣٤٥")
+    assert 'value="2000112345"' in _username_input(page)
+    for junk in ("9" * 65, "2000112345\n", "2000\x00112345"):
+        page, *_ = _flow(browser, rp, login_hint=junk)
+        assert page.status_code == 200 and "value=" not in _username_input(page), junk
+    # the hint names one person, the password given is another's: a failed login, no code
+    page, *_ = _flow(browser, rp, login_hint="2000112345")
+    _, r = _login_post(browser, page, username="2000112345", password="wrong-password-1")
+    assert r.status_code == 401 and 'value="2000112345"' in _username_input(r)
+
+
+def test_login_hint_in_a_pushed_request(transport, browser, make_client):
+    client, secret = make_client(first_party=True, require_par=True)
+    verifier, challenge = pkce_pair()
+    with httpx.Client(transport=transport, base_url=ISSUER) as c:
+        r = c.post(
+            "/oidc/par",
+            data={
+                "response_type": "code",
+                "client_id": client.client_id,
+                "redirect_uri": RP_CALLBACK,
+                "scope": "openid",
+                "nonce": "par-nonce",
+                "code_challenge": challenge,
+                "code_challenge_method": "S256",
+                "login_hint": "2000112345",
+            },
+            auth=(client.client_id, secret),
+        )
+    assert r.status_code == 201, r.text
+    page = browser.get(
+        "/oidc/authorize", params={"client_id": client.client_id, "request_uri": r.json()["request_uri"]}
+    )
+    assert page.status_code == 200 and 'value="2000112345"' in _username_input(page)
