@@ -253,6 +253,11 @@ BAWABA_OIDC_REFRESH_TOKEN_TTL = int(os.environ.get("BAWABA_OIDC_REFRESH_TOKEN_TT
 BAWABA_OIDC_LOGOUT_TOKEN_TTL = 120
 BAWABA_OIDC_PAR_TTL = 60
 BAWABA_OIDC_CLIENT_CACHE_SECONDS = int(os.environ.get("BAWABA_OIDC_CLIENT_CACHE_SECONDS", "30"))
+# Keys of private_key_jwt clients published at a jwks_uri: kept this long per process, and
+# fetched again sooner only for an assertion whose `kid` is not among them, at most once
+# per BAWABA_OIDC_JWKS_URI_MIN_REFETCH seconds per address.
+BAWABA_OIDC_JWKS_URI_CACHE_SECONDS = int(os.environ.get("BAWABA_OIDC_JWKS_URI_CACHE_SECONDS", "300"))
+BAWABA_OIDC_JWKS_URI_MIN_REFETCH = int(os.environ.get("BAWABA_OIDC_JWKS_URI_MIN_REFETCH", "10"))
 # Housekeeping (`bawaba oidc_purge`, and a periodic task every BAWABA_OIDC_PURGE_INTERVAL
 # seconds): tokens expired or revoked longer than this many days are deleted.
 BAWABA_OIDC_RETENTION_DAYS = int(os.environ.get("BAWABA_OIDC_RETENTION_DAYS", "7"))

@@ -3,18 +3,44 @@ is kept. "Regenerate secret" issues a new one (shown once)."""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from bawaba.core.errors import BawabaError
 
-from . import services
+from . import client_keys, services
 from .clients import client_cache_clear
 from .models import Client, Consent
 
 
+class ClientForm(forms.ModelForm):
+    class Meta:
+        model = Client
+        fields = "__all__"  # noqa: DJ007 (the admin's own field list decides what is shown)
+
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        if "client_id" in self.fields:  # adding: left empty, one is generated (bw-…)
+            self.fields["client_id"].required = False
+            self.fields["client_id"].help_text = _("Leave empty to have one generated.")
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        data = super().clean()
+        try:
+            services.client_keys_validate(
+                auth_method=data.get("token_endpoint_auth_method") or "",
+                jwks=data.get("jwks"),
+                jwks_uri=data.get("jwks_uri") or "",
+            )
+        except BawabaError as exc:
+            raise forms.ValidationError(str(exc.message)) from None
+        return data
+
+
 @admin.register(Client)
 class ClientAdmin(admin.ModelAdmin):
+    form = ClientForm
     list_display = (
         "name_en",
         "name_ar",
@@ -46,6 +72,7 @@ class ClientAdmin(admin.ModelAdmin):
                     post_logout_redirect_uris=obj.post_logout_redirect_uris,
                     backchannel_logout_uri=obj.backchannel_logout_uri,
                     jwks=obj.jwks,
+                    jwks_uri=obj.jwks_uri,
                     grant_types=obj.grant_types or None,
                     subject_type=obj.subject_type,
                     id_token_alg=obj.id_token_signed_response_alg,
@@ -66,6 +93,8 @@ class ClientAdmin(admin.ModelAdmin):
             return
         super().save_model(request, obj, form, change)
         client_cache_clear(obj.client_id)
+        if obj.jwks_uri:
+            client_keys.cache_clear(obj.jwks_uri)  # fetched afresh after an edit
 
     @admin.action(description=_("Regenerate secret (shown once)"))
     def regenerate_secret(self, request, queryset):  # type: ignore[no-untyped-def]

@@ -45,6 +45,7 @@ class OidcClient(ClientMixin):
     require_par: bool
     can_introspect: bool
     default_acr: str
+    jwks_uri: str = ""
     client_metadata: dict = field(default_factory=dict, compare=False)
 
     @classmethod
@@ -72,6 +73,7 @@ class OidcClient(ClientMixin):
             require_par=c.require_par,
             can_introspect=c.can_introspect,
             default_acr=c.default_acr,
+            jwks_uri=c.jwks_uri,
             client_metadata={"post_logout_redirect_uris": list(c.post_logout_redirect_uris or ())},
         )
 

@@ -48,6 +48,14 @@ class Client(models.Model):
         _("client authentication"), max_length=30, choices=AuthMethod.choices, default=AuthMethod.BASIC
     )
     jwks = models.JSONField(_("public keys (JWKS) for private_key_jwt"), default=dict, blank=True)
+    jwks_uri = models.URLField(
+        _("address of the public keys (JWKS URI) for private_key_jwt"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "Instead of the keys themselves: the client publishes its keys there and rotates them at will."
+        ),
+    )
     redirect_uris = models.JSONField(_("redirect URIs"), default=list)
     post_logout_redirect_uris = models.JSONField(_("post-logout redirect URIs"), default=list, blank=True)
     backchannel_logout_uri = models.URLField(_("back-channel logout URI"), blank=True)

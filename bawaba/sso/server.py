@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from contextvars import ContextVar
 from typing import Any
 
 from authlib.common.encoding import json_dumps
@@ -41,7 +42,7 @@ from joserfc.jwk import KeySet
 from bawaba.core.crypto import random_string
 from bawaba.identity import selectors as identity_selectors
 
-from . import keys, selectors, services, tokens
+from . import client_keys, keys, selectors, services, tokens
 from .claims import amr_out, subject_for, user_claims
 from .clients import OidcClient, client_get
 from .models import TokenFamily
@@ -73,6 +74,9 @@ def authorization_request(django_request: Any, params: dict[str, str], datalist=
 
 
 # -- client authentication ---------------------------------------------------------------
+_assertion_kid: ContextVar[str | None] = ContextVar("bawaba_assertion_kid", default=None)
+
+
 class PrivateKeyJWT(JWTBearerClientAssertion):
     """RFC 7523 client authentication ("private_key_jwt"): the client signs a short-lived
     assertion with its private key; `jti` is single use."""
@@ -84,8 +88,24 @@ class PrivateKeyJWT(JWTBearerClientAssertion):
         iss = tokens.issuer()
         return [iss, iss + "/oidc/token", iss + "/oidc/par", iss + "/oidc/revoke", iss + "/oidc/introspect"]
 
+    def extract_assertion(self, assertion: str) -> tuple[dict, dict]:
+        headers, claims = super().extract_assertion(assertion)
+        kid = headers.get("kid")
+        _assertion_kid.set(kid if isinstance(kid, str) else None)
+        return headers, claims
+
     def resolve_client_public_key(self, client: OidcClient) -> KeySet:
-        return KeySet.import_key_set(client.jwks or {"keys": []})
+        """The client's registered keys, or those published at its jwks_uri (client_keys);
+        the assertion's key id, noted by `extract_assertion` just before on this request,
+        tells whether published keys are to be fetched again (a rotation)."""
+        try:
+            return client_keys.client_public_keys(
+                jwks=client.jwks, jwks_uri=client.jwks_uri, kid=_assertion_kid.get()
+            )
+        except client_keys.KeysUnavailable:
+            from authlib.oauth2.rfc6749 import InvalidClientError
+
+            raise InvalidClientError(description="The client's public keys could not be fetched.") from None
 
     def verify_claims(self, claims: Any) -> None:
         exp, iat = claims.get("exp"), claims.get("iat", time.time())

@@ -49,20 +49,43 @@ AUTH_METHODS = ("client_secret_basic", "client_secret_post", "private_key_jwt", 
 
 
 # -- relying parties ------------------------------------------------------------------
-def _check_uri(uri: str) -> str:
+def _check_uri(uri: str, field: str = "redirect_uris") -> str:
     parts = urlsplit(uri)
     if parts.scheme not in ("https", "http") or not parts.hostname or parts.fragment:
-        raise ValidationError(
-            _("%(uri)s is not an absolute http(s) address.") % {"uri": uri}, field="redirect_uris"
-        )
+        raise ValidationError(_("%(uri)s is not an absolute http(s) address.") % {"uri": uri}, field=field)
     if (
         parts.scheme == "http"
         and parts.hostname not in ("127.0.0.1", "localhost", "testserver")
         and not settings.DEBUG
     ):
         if not settings.DEMO_MODE:
-            raise ValidationError(_("Redirect addresses must use https."), field="redirect_uris")
+            message = (
+                _("Redirect addresses must use https.")
+                if field == "redirect_uris"
+                else _("%(uri)s must use https.") % {"uri": uri}
+            )
+            raise ValidationError(message, field=field)
     return uri
+
+
+def client_keys_validate(*, auth_method: str, jwks: dict | None, jwks_uri: str) -> None:
+    """private_key_jwt needs the client's public keys: registered (`jwks`) or published at an
+    https address (`jwks_uri`), one or the other (OpenID Connect Dynamic Registration 2)."""
+    if jwks_uri and auth_method != "private_key_jwt":
+        raise ValidationError(_("A JWKS URI is only for private_key_jwt clients."), field="jwks_uri")
+    if jwks_uri:
+        if (jwks or {}).get("keys"):
+            raise ValidationError(
+                _("Give the public keys or their address (JWKS URI), not both."), field="jwks"
+            )
+        if len(jwks_uri) > 500:
+            raise ValidationError(_("The JWKS URI is too long."), field="jwks_uri")
+        _check_uri(jwks_uri, field="jwks_uri")
+    elif auth_method == "private_key_jwt" and not (jwks or {}).get("keys"):
+        raise ValidationError(
+            _("private_key_jwt needs the client's public keys (JWKS) or their address (JWKS URI)."),
+            field="jwks",
+        )
 
 
 def client_create(
@@ -78,6 +101,7 @@ def client_create(
     post_logout_redirect_uris: list[str] | None = None,
     backchannel_logout_uri: str = "",
     jwks: dict | None = None,
+    jwks_uri: str = "",
     grant_types: list[str] | None = None,
     subject_type: str = "pairwise",
     id_token_alg: str = "ES256",  # noqa: S107 (an algorithm name)
@@ -105,8 +129,7 @@ def client_create(
             _("Scopes must include openid and be among: %(s)s.") % {"s": " ".join(USER_SCOPES)},
             field="scopes",
         )
-    if auth_method == "private_key_jwt" and not (jwks or {}).get("keys"):
-        raise ValidationError(_("private_key_jwt needs the client's public keys (JWKS)."), field="jwks")
+    client_keys_validate(auth_method=auth_method, jwks=jwks, jwks_uri=jwks_uri)
     if id_token_alg not in ("ES256", "RS256"):
         raise ValidationError(_("ID tokens are signed with ES256 or RS256."), field="id_token_alg")
     if default_acr and default_acr not in ACR_VALUES:
@@ -136,6 +159,7 @@ def client_create(
             client_secret_hash=secret_hash,
             token_endpoint_auth_method=auth_method,
             jwks=jwks or {},
+            jwks_uri=jwks_uri,
             redirect_uris=list(redirect_uris),
             post_logout_redirect_uris=list(post_logout_redirect_uris or []),
             backchannel_logout_uri=backchannel_logout_uri,
@@ -157,7 +181,12 @@ def client_create(
             actor=actor,
             object_type="oidc_client",
             object_id=client.client_id,
-            data={"auth_method": auth_method, "scopes": client.scopes, "first_party": first_party},
+            data={
+                "auth_method": auth_method,
+                "scopes": client.scopes,
+                "first_party": first_party,
+                **({"jwks_uri": jwks_uri} if jwks_uri else {}),
+            },
         )
     client_cache_clear(client.client_id)
     return client, plain_secret

@@ -27,6 +27,11 @@ class Command(BaseCommand):
             choices=["client_secret_basic", "client_secret_post", "private_key_jwt"],
         )
         create.add_argument("--jwks", default="", help="JSON Web Key Set (for private_key_jwt), or @file")
+        create.add_argument(
+            "--jwks-uri",
+            default="",
+            help="https address where the client publishes its keys (private_key_jwt)",
+        )
         create.add_argument("--scopes", default="openid profile")
         create.add_argument("--first-party", action="store_true", help="government first-party: no consent")
         create.add_argument("--agency", default="", help="agency code (e.g. MODEE)")
@@ -59,6 +64,7 @@ class Command(BaseCommand):
                 public=o["public"],
                 auth_method=o["auth_method"],
                 jwks=jwks,
+                jwks_uri=o["jwks_uri"],
                 scopes=o["scopes"],
                 first_party=o["first_party"],
                 agency_code=o["agency"],
