@@ -18,6 +18,7 @@ import time
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpx
 from django.conf import settings
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
@@ -35,9 +36,23 @@ class KeysUnavailable(Exception):
     """The client's published keys could not be fetched or are not a public JWKS."""
 
 
+FETCH_TIMEOUT = httpx.Timeout(5.0, connect=2.0)  # inside a token request: short
+
 _cache: dict[str, tuple[float, KeySet]] = {}
 _last_fetch: dict[str, float] = {}
-_lock = threading.Lock()
+_locks: dict[str, threading.Lock] = {}
+_lock = threading.Lock()  # guards the three dicts' membership
+
+
+def _lock_for(jwks_uri: str) -> threading.Lock:
+    """One fetch per address at a time; a slow agency server holds up only its own client."""
+    with _lock:
+        lock = _locks.get(jwks_uri)
+        if lock is None:
+            if len(_locks) > 10_000:
+                _locks.clear()
+            lock = _locks[jwks_uri] = threading.Lock()
+        return lock
 
 
 def client_public_keys(*, jwks: dict, jwks_uri: str, kid: str | None = None) -> KeySet:
@@ -50,7 +65,7 @@ def client_public_keys(*, jwks: dict, jwks_uri: str, kid: str | None = None) -> 
         fresh = now - hit[0] < settings.BAWABA_OIDC_JWKS_URI_CACHE_SECONDS
         if fresh and (kid is None or any(key.kid == kid for key in hit[1].keys)):
             return hit[1]
-    with _lock:  # one fetch per address at a time, and not too often
+    with _lock_for(jwks_uri):  # one fetch per address at a time, and not too often
         hit = _cache.get(jwks_uri)
         if now - _last_fetch.get(jwks_uri, -1e9) < settings.BAWABA_OIDC_JWKS_URI_MIN_REFETCH:
             if hit is not None:
@@ -64,9 +79,10 @@ def client_public_keys(*, jwks: dict, jwks_uri: str, kid: str | None = None) -> 
             if hit is not None:
                 return hit[1]  # the keys of the last good fetch, rather than none
             raise
-        if len(_cache) > 10_000:
-            _cache.clear()
-        _cache[jwks_uri] = (now, keys)
+        with _lock:
+            if len(_cache) > 10_000:
+                _cache.clear()
+            _cache[jwks_uri] = (now, keys)
         return keys
 
 
@@ -74,7 +90,7 @@ def fetch(jwks_uri: str) -> KeySet:
     """GET a JWK Set (RFC 7517, section 5) of public signing keys."""
     host = urlsplit(jwks_uri).hostname or ""
     try:
-        with outbound_client(base_url=jwks_uri, extra_allowed_hosts=(host,)) as http:
+        with outbound_client(base_url=jwks_uri, extra_allowed_hosts=(host,), timeout=FETCH_TIMEOUT) as http:
             with http.stream("GET", jwks_uri, headers={"Accept": "application/json"}) as response:
                 if response.status_code != 200:
                     raise KeysUnavailable(f"HTTP {response.status_code}")
