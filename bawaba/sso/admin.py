@@ -5,42 +5,113 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from bawaba.core.errors import BawabaError
 
-from . import client_keys, services
-from .clients import client_cache_clear
+from . import services
+from .claims import ACR_VALUES
+from .clients import USER_SCOPES
 from .models import Client, Consent
+
+GRANT_CHOICES = [
+    ("authorization_code", _("Authorization code (people log in)")),
+    ("refresh_token", _("Refresh tokens")),
+    ("client_credentials", _("Client credentials (the agency's own system)")),
+]
+
+
+class LinesField(forms.CharField):
+    """A list of addresses, one per line (stored as a JSON list)."""
+
+    widget = forms.Textarea(attrs={"rows": 3, "cols": 60, "dir": "ltr"})
+
+    def prepare_value(self, value):  # type: ignore[no-untyped-def]
+        return "\n".join(value) if isinstance(value, list | tuple) else value
+
+    def to_python(self, value):  # type: ignore[no-untyped-def]
+        text = super().to_python(value) or ""
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _https_by_default(field, **kwargs):  # type: ignore[no-untyped-def]
+    if isinstance(field, models.URLField):
+        kwargs["assume_scheme"] = "https"  # an address typed without a scheme is https
+    return field.formfield(**kwargs)
 
 
 class ClientForm(forms.ModelForm):
+    """Relying parties as staff register them: addresses one per line, scopes and grant types
+    ticked, and the same checks as `bawaba oidc_client create` (services)."""
+
+    redirect_uris = LinesField(
+        label=_("Redirect URIs"), help_text=_("One address per line, exactly as the service sends it.")
+    )
+    post_logout_redirect_uris = LinesField(label=_("Post-logout redirect URIs"), required=False)
+    scopes = forms.MultipleChoiceField(
+        label=_("Allowed scopes"), choices=[(s, s) for s in USER_SCOPES], widget=forms.CheckboxSelectMultiple
+    )
+    grant_types = forms.MultipleChoiceField(
+        label=_("Grant types"),
+        choices=GRANT_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("None ticked: chosen by the client type."),
+    )
+    default_acr = forms.ChoiceField(
+        label=_("Minimum assurance (acr)"), choices=[("", "—"), *[(a, a) for a in ACR_VALUES]], required=False
+    )
+
     class Meta:
         model = Client
         fields = "__all__"  # noqa: DJ007 (the admin's own field list decides what is shown)
+        formfield_callback = _https_by_default
 
     def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         if "client_id" in self.fields:  # adding: left empty, one is generated (bw-…)
             self.fields["client_id"].required = False
             self.fields["client_id"].help_text = _("Leave empty to have one generated.")
+        if self.instance and self.instance.pk:
+            self.initial["scopes"] = self.instance.scopes.split()
+        else:
+            self.initial.setdefault("scopes", ["openid", "profile"])
+
+    def clean_scopes(self) -> str:
+        return " ".join(self.cleaned_data["scopes"])
 
     def clean(self):  # type: ignore[no-untyped-def]
         data = super().clean()
         try:
-            services.client_keys_validate(
+            services.client_registration_validate(
                 auth_method=data.get("token_endpoint_auth_method") or "",
+                redirect_uris=data.get("redirect_uris") or [],
+                post_logout_redirect_uris=data.get("post_logout_redirect_uris") or [],
+                backchannel_logout_uri=data.get("backchannel_logout_uri") or "",
+                scopes=data.get("scopes") or "",
                 jwks=data.get("jwks"),
                 jwks_uri=data.get("jwks_uri") or "",
+                grant_types=data.get("grant_types") or None,
             )
         except BawabaError as exc:
-            raise forms.ValidationError(str(exc.message)) from None
+            field = getattr(exc, "field", None)
+            if field in self.fields:
+                self.add_error(field, str(exc.message))
+            else:
+                raise forms.ValidationError(str(exc.message)) from None
         return data
 
 
 @admin.register(Client)
 class ClientAdmin(admin.ModelAdmin):
     form = ClientForm
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):  # type: ignore[no-untyped-def]
+        if isinstance(db_field, models.URLField):
+            kwargs["assume_scheme"] = "https"  # an address typed without a scheme is https
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     list_display = (
         "name_en",
         "name_ar",
@@ -91,10 +162,7 @@ class ClientAdmin(admin.ModelAdmin):
                     % {"id": client.client_id, "secret": secret},
                 )
             return
-        super().save_model(request, obj, form, change)
-        client_cache_clear(obj.client_id)
-        if obj.jwks_uri:
-            client_keys.cache_clear(obj.jwks_uri)  # fetched afresh after an edit
+        services.client_update(client=obj, changed=list(form.changed_data), actor=request.user)
 
     @admin.action(description=_("Regenerate secret (shown once)"))
     def regenerate_secret(self, request, queryset):  # type: ignore[no-untyped-def]

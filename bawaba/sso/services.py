@@ -27,7 +27,7 @@ from bawaba.core.http import outbound_client
 from bawaba.identity import selectors as identity_selectors
 from bawaba.identity import services as identity_services
 
-from . import tokens
+from . import client_keys, tokens
 from .claims import ACR_VALUES, CLAIM_FIELDS, subject_for
 from .clients import USER_SCOPES, OidcClient, client_cache_clear, client_get
 from .models import (
@@ -88,6 +88,61 @@ def client_keys_validate(*, auth_method: str, jwks: dict | None, jwks_uri: str) 
         )
 
 
+def client_registration_validate(
+    *,
+    auth_method: str,
+    redirect_uris: list[str],
+    post_logout_redirect_uris: list[str],
+    backchannel_logout_uri: str,
+    scopes: str,
+    jwks: dict | None,
+    jwks_uri: str,
+    grant_types: list[str] | None,
+) -> None:
+    """The checks of a relying party's registration, for `client_create` and for the back
+    office's form (a new client or an edited one)."""
+    if auth_method not in AUTH_METHODS:
+        raise ValidationError(_("Unknown client authentication method."), field="token_endpoint_auth_method")
+    if not redirect_uris:
+        raise ValidationError(_("At least one redirect address is needed."), field="redirect_uris")
+    for uri in redirect_uris:
+        _check_uri(uri)
+    for uri in post_logout_redirect_uris:
+        _check_uri(uri, field="post_logout_redirect_uris")
+    if backchannel_logout_uri:
+        _check_uri(backchannel_logout_uri, field="backchannel_logout_uri")
+    unknown = set(scopes.split()) - set(USER_SCOPES)
+    if unknown or "openid" not in scopes.split():
+        raise ValidationError(
+            _("Scopes must include openid and be among: %(s)s.") % {"s": " ".join(USER_SCOPES)},
+            field="scopes",
+        )
+    client_keys_validate(auth_method=auth_method, jwks=jwks, jwks_uri=jwks_uri)
+    if grant_types is not None:
+        if set(grant_types) - {"authorization_code", "refresh_token", "client_credentials"}:
+            raise ValidationError(_("Unknown grant type."), field="grant_types")
+        if auth_method == "none" and "client_credentials" in grant_types:
+            raise ValidationError(_("Public clients cannot use client credentials."), field="grant_types")
+
+
+def client_update(*, client: Client, changed: list[str], actor: Any = None) -> None:
+    """Save a relying party edited in the back office (checked by its form with
+    `client_registration_validate`): audited with the names of the fields changed, and
+    every cache of it dropped so the change applies within this process at once."""
+    with transaction.atomic():
+        client.save()
+        audit_record(
+            action="sso.client.update",
+            actor=actor,
+            object_type="oidc_client",
+            object_id=client.client_id,
+            data={"changed": sorted(changed)},
+        )
+    client_cache_clear(client.client_id)
+    if client.jwks_uri:
+        client_keys.cache_clear(client.jwks_uri)  # fetched afresh after an edit
+
+
 def client_create(
     *,
     name_en: str,
@@ -115,21 +170,16 @@ def client_create(
     SHA-256 is stored), or None for public and private_key_jwt clients."""
     if public:
         auth_method = "none"
-    if auth_method not in AUTH_METHODS:
-        raise ValidationError(_("Unknown client authentication method."), field="auth_method")
-    if not redirect_uris:
-        raise ValidationError(_("At least one redirect address is needed."), field="redirect_uris")
-    for uri in [*redirect_uris, *(post_logout_redirect_uris or [])]:
-        _check_uri(uri)
-    if backchannel_logout_uri:
-        _check_uri(backchannel_logout_uri)
-    unknown = set(scopes.split()) - set(USER_SCOPES)
-    if unknown or "openid" not in scopes.split():
-        raise ValidationError(
-            _("Scopes must include openid and be among: %(s)s.") % {"s": " ".join(USER_SCOPES)},
-            field="scopes",
-        )
-    client_keys_validate(auth_method=auth_method, jwks=jwks, jwks_uri=jwks_uri)
+    client_registration_validate(
+        auth_method=auth_method,
+        redirect_uris=redirect_uris,
+        post_logout_redirect_uris=post_logout_redirect_uris or [],
+        backchannel_logout_uri=backchannel_logout_uri,
+        scopes=scopes,
+        jwks=jwks,
+        jwks_uri=jwks_uri,
+        grant_types=grant_types,
+    )
     if id_token_alg not in ("ES256", "RS256"):
         raise ValidationError(_("ID tokens are signed with ES256 or RS256."), field="id_token_alg")
     if default_acr and default_acr not in ACR_VALUES:
@@ -138,8 +188,6 @@ def client_create(
         grant_types = ["authorization_code", "refresh_token"]
         if auth_method != "none":
             grant_types.append("client_credentials")
-    if auth_method == "none" and "client_credentials" in grant_types:
-        raise ValidationError(_("Public clients cannot use client credentials."), field="grant_types")
     plain_secret = None
     secret_hash = ""
     if auth_method in ("client_secret_basic", "client_secret_post"):
