@@ -112,22 +112,46 @@ def decode(token: str, *, typ: str | None = None) -> dict[str, Any] | None:
 def decode_checked(token: str, *, typ: str | None = None) -> tuple[dict[str, Any] | None, str]:
     """As `decode`, saying why a token is refused: (claims, "") or (None, "invalid" |
     "expired"). "expired" only for a token that is otherwise good."""
-    try:
-        obj = jwt.decode(token, keys.public_keyset(), algorithms=list(keys.ALGORITHMS))
-    except (JoseError, ValueError, TypeError, KeyError):
-        return None, "invalid"
-    if typ and obj.header.get("typ") != typ:
-        return None, "invalid"
-    claims = dict(obj.claims)
-    now = time.time()
-    if claims.get("iss") != issuer():
+    claims = _signed_claims(token, typ=typ)
+    if claims is None:
         return None, "invalid"
     exp = claims.get("exp")
     if not isinstance(exp, int | float):
         return None, "invalid"
-    if exp < now:
+    if exp < time.time():
         return None, "expired"
     return claims, ""
+
+
+def _signed_claims(token: str, *, typ: str | None) -> dict[str, Any] | None:
+    """The claims of a JWT signed with one of this provider's published keys and naming it
+    as issuer (its expiry not checked), else None."""
+    try:
+        obj = jwt.decode(token, keys.public_keyset(), algorithms=list(keys.ALGORITHMS))
+    except (JoseError, ValueError, TypeError, KeyError):
+        return None
+    if typ and obj.header.get("typ") != typ:
+        return None
+    claims = dict(obj.claims)
+    return claims if claims.get("iss") == issuer() else None
+
+
+def id_token_hint_subject(hint: object, *, client_id: str) -> str | None:
+    """The `sub` of an ID token this provider issued to `client_id`, given back as a hint
+    (OpenID Connect Core 3.1.2.1 `id_token_hint`): expired is fine (it names a person, it
+    grants nothing), anything else — another service's token, an access token, a forgery —
+    is None."""
+    if not isinstance(hint, str) or len(hint) > 8192 or not looks_like_jwt(hint):
+        return None
+    claims = _signed_claims(hint, typ="JWT")
+    if claims is None:
+        return None
+    aud = claims.get("aud")
+    audiences = aud if isinstance(aud, list) else [aud]
+    sub = claims.get("sub")
+    if client_id not in audiences or not isinstance(sub, str) or not sub or "auth_time" not in claims:
+        return None  # (every ID token has auth_time; this provider's other JWTs do not)
+    return sub
 
 
 def logout_token(*, client_id: str, sub: str, sid: str, alg: str = "ES256") -> str:

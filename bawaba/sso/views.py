@@ -31,6 +31,7 @@ from .claims import (
     identity_can_reach,
     required_acr,
     session_acr,
+    subject_for,
 )
 from .clients import USER_SCOPES, OidcClient, client_get
 from .server import CONFIDENTIAL_AUTH_METHODS, authorization_request, server
@@ -320,7 +321,20 @@ def _authorize(request: HttpRequest, query: QueryDict, *, password_login: bool =
             )
         user = step.user
 
-    # 1. Authentication: a session, fresh enough for prompt=login / max_age.
+    # id_token_hint: the person the service expects (an ID token it got from us before).
+    hinted_sub = None
+    if params.get("id_token_hint"):
+        hinted_sub = tokens.id_token_hint_subject(params["id_token_hint"], client_id=client.client_id)
+        if hinted_sub is None:
+            return _redirect_error(
+                redirect_uri,
+                "invalid_request",
+                state,
+                "id_token_hint is not an ID token issued to this client.",
+            )
+
+    # 1. Authentication: a session, fresh enough for prompt=login / max_age, and of the
+    # person an id_token_hint names (else a new login; prompt=none: login_required).
     auth = identity_selectors.session_auth(request) if user else None
     now = int(time.time())
     reauth_since = _reauth_since(query)
@@ -329,6 +343,10 @@ def _authorize(request: HttpRequest, query: QueryDict, *, password_login: bool =
     if auth is not None and not fresh:
         if "login" in prompts or (max_age is not None and now - auth.auth_time > max_age):
             force = True
+        elif hinted_sub is not None and not password_login and user is not None:
+            force = hinted_sub != subject_for(
+                user_id=user.pk, subject_type=client.subject_type, sector=client.sector
+            )
     if auth is None or force:
         if "none" in prompts:
             return _redirect_error(redirect_uri, "login_required", state)

@@ -759,3 +759,57 @@ def test_login_hint_in_a_pushed_request(transport, browser, make_client):
         "/oidc/authorize", params={"client_id": client.client_id, "request_uri": r.json()["request_uri"]}
     )
     assert page.status_code == 200 and 'value="2000112345"' in _username_input(page)
+
+
+def _id_token(transport, browser, rp):
+    r, verifier, _ = _flow(browser, rp)
+    return rp.fetch_token(TOKEN, code=code_from(r)["code"], code_verifier=verifier)
+
+
+def test_id_token_hint_names_the_person_expected(transport, browser, make_client, settings):
+    """`id_token_hint` (OpenID Connect Core 3.1.2.1): silent re-authentication of the person
+    the service names goes through, even with an expired ID token as the hint; a browser
+    logged in as somebody else gets `login_required` with prompt=none, and a new login
+    otherwise."""
+    from .conftest import Browser
+
+    client, secret = make_client(first_party=True)
+    rp = rp_client(transport, client.client_id, secret)
+    browser.login()  # Ahmad
+    settings.BAWABA_OIDC_ID_TOKEN_TTL = -60  # the hint given back has expired
+    ahmad = _id_token(transport, browser, rp)["id_token"]
+    settings.BAWABA_OIDC_ID_TOKEN_TTL = 3600
+    r, verifier, state = _flow(browser, rp, prompt="none", id_token_hint=ahmad)
+    params = code_from(r)
+    assert params["state"] == state and params["code"]
+    assert rp.fetch_token(TOKEN, code=params["code"], code_verifier=verifier)["id_token"]
+
+    other = Browser(transport)
+    other.login(username="2000112345", otp=False)
+    somebody_else = _id_token(transport, other, rp)["id_token"]
+    r, _, state = _flow(browser, rp, prompt="none", id_token_hint=somebody_else)
+    params = code_from(r)
+    assert params["error"] == "login_required" and params["state"] == state and "code" not in params
+    r, _, _ = _flow(browser, rp, id_token_hint=somebody_else)
+    assert r.status_code == 200 and 'name="password"' in r.text  # a new login, not Ahmad's code
+    r, _, _ = _flow(browser, rp, prompt="none")
+    assert code_from(r)["error"] == "login_required"  # the browser's session was ended
+
+
+def test_id_token_hint_bad_input(transport, browser, make_client):
+    """A hint that is not an ID token this provider issued to this service — tampered,
+    another service's, an access token, not a JWT — is `invalid_request`, and no code."""
+    a, a_secret = make_client(first_party=True)
+    b, b_secret = make_client(first_party=True)
+    rp_a = rp_client(transport, a.client_id, a_secret)
+    rp_b = rp_client(transport, b.client_id, b_secret)
+    browser.login()
+    tokens_a = _id_token(transport, browser, rp_a)
+    id_token_b = _id_token(transport, browser, rp_b)["id_token"]
+    head, body, sig = tokens_a["id_token"].split(".")
+    tampered = f"{head}.{body}.{sig[:-4]}{'AAAA' if sig[-4:] != 'AAAA' else 'BBBB'}"
+    for hint in (tampered, id_token_b, tokens_a["access_token"], "not-a-jwt", "a.b.c"):
+        r, _, state = _flow(browser, rp_a, prompt="none", id_token_hint=hint)
+        params = code_from(r)
+        assert params["error"] == "invalid_request" and "code" not in params, hint[:40]
+        assert params["state"] == state
