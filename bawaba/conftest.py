@@ -101,8 +101,12 @@ def _fresh_process_caches():
     """In-process caches (the catalogue's rendered pages, single sign-on's clients) outlive a
     test's rolled-back transaction; every test starts without them."""
     from bawaba.catalog.selectors import page_cache_clear
+    from bawaba.sso import client_keys
     from bawaba.sso.clients import client_cache_clear
+    from bawaba.sso.services import client_auth_waits_clear
 
     page_cache_clear()
     client_cache_clear()
+    client_keys.cache_clear()
+    client_auth_waits_clear()
     yield

@@ -7,6 +7,8 @@ import dataclasses
 import datetime as dt
 import json
 import logging
+import math
+import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass
@@ -22,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bawaba.core.audit import audit_record
-from bawaba.core.errors import NotFound, ValidationError
+from bawaba.core.errors import NotFound, RateLimited, ValidationError
 from bawaba.core.http import outbound_client
 from bawaba.identity import selectors as identity_selectors
 from bawaba.identity import services as identity_services
@@ -1005,6 +1007,48 @@ def provider_logout(request: Any, *, except_client_id: str = "") -> None:
                 sid=sid, client__client_id=except_client_id, logged_out_at__isnull=True
             ).update(logged_out_at=timezone.now())
         identity_services.session_logout(request)
+
+
+# -- refused client authentication ----------------------------------------------------------
+# Addresses that must wait, as this process learnt on a refusal: requests from them are
+# answered 429 without being looked at (and without a query) until the time noted.
+_client_auth_waiting: dict[str, float] = {}
+
+
+def client_auth_wait(ip: str | None) -> int:
+    """Seconds the address must still wait before its requests to the token, PAR,
+    revocation or introspection endpoints are looked at again (0: none)."""
+    until = _client_auth_waiting.get(ip or "unknown")
+    if until is None:
+        return 0
+    left = until - time.monotonic()
+    if left <= 0:
+        _client_auth_waiting.pop(ip or "unknown", None)
+        return 0
+    return math.ceil(left)
+
+
+def client_auth_waits_clear() -> None:
+    _client_auth_waiting.clear()
+
+
+def client_auth_refused(*, endpoint: str, client_id: str, ip: str | None) -> None:
+    """A client authentication failed at `endpoint` (invalid_client): counted for the
+    address and audited (`sso.client_auth_refused`, with the client ID as presented).
+    Raises RateLimited while the address must wait; this process then refuses it at once
+    (`client_auth_wait`) for that long."""
+    try:
+        identity_services.refusal_record(
+            kind="oidc-client",
+            action="sso.client_auth_refused",
+            ip=ip,
+            data={"endpoint": endpoint, "client_id": client_id[:100]},
+        )
+    except RateLimited as exc:
+        if len(_client_auth_waiting) > 10_000:
+            _client_auth_waiting.clear()
+        _client_auth_waiting[ip or "unknown"] = time.monotonic() + exc.retry_after
+        raise
 
 
 # -- housekeeping ---------------------------------------------------------------------

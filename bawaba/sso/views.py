@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import time
+from functools import wraps
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import unquote, urlencode
 
 from authlib.common.urls import add_params_to_uri
 from authlib.oauth2 import OAuth2Error
@@ -18,6 +20,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from bawaba.core.errors import RateLimited
+from bawaba.core.middleware import client_ip
 from bawaba.identity import selectors as identity_selectors
 from bawaba.identity import services as identity_services
 
@@ -419,8 +423,78 @@ def _authorize(request: HttpRequest, query: QueryDict, *, password_login: bool =
 
 
 # -- back-channel endpoints -----------------------------------------------------------------------
+def _counting_client_refusals(endpoint: str):  # type: ignore[no-untyped-def]
+    """Endpoints where relying parties authenticate (token, PAR, revocation, introspection):
+    each invalid_client is counted for the address and audited; an address with too many is
+    answered 429 with Retry-After for a while, its requests not looked at. Successful
+    requests pay one dictionary lookup."""
+
+    def decorate(view):  # type: ignore[no-untyped-def]
+        @wraps(view)
+        def counted(request: HttpRequest) -> HttpResponse:
+            ip = client_ip(request)
+            wait = services.client_auth_wait(ip)
+            if wait:
+                return _too_many(wait)
+            response = view(request)
+            if response.status_code in (400, 401) and _is_invalid_client(response):
+                try:
+                    services.client_auth_refused(
+                        endpoint=endpoint, client_id=_presented_client_id(request), ip=ip
+                    )
+                except RateLimited as exc:
+                    return _too_many(exc.retry_after)
+            return response
+
+        return counted
+
+    return decorate
+
+
+def _is_invalid_client(response: HttpResponse) -> bool:
+    try:
+        return json.loads(response.content).get("error") == "invalid_client"
+    except (ValueError, AttributeError):
+        return False
+
+
+def _presented_client_id(request: HttpRequest) -> str:
+    """The client ID a refused request named (Basic auth, form, or assertion), for the audit."""
+    header = request.headers.get("Authorization", "")
+    if header[:6].lower() == "basic ":
+        try:
+            return unquote(base64.b64decode(header[6:], validate=True).decode().split(":", 1)[0])
+        except (ValueError, UnicodeDecodeError):
+            return "(unreadable)"
+    if request.POST.get("client_id"):
+        return request.POST["client_id"]
+    assertion = request.POST.get("client_assertion", "")
+    if assertion:
+        try:
+            payload = assertion.split(".")[1]
+            sub = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))).get("sub")
+            return sub if isinstance(sub, str) else "(assertion)"
+        except (ValueError, IndexError, AttributeError):
+            return "(assertion)"
+    return ""
+
+
+def _too_many(wait: int) -> HttpResponse:
+    response = JsonResponse(
+        {
+            "error": "temporarily_unavailable",
+            "error_description": f"Too many failed client authentications from this address. Retry after {wait} seconds.",
+        },
+        status=429,
+    )
+    response["Retry-After"] = str(wait)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 @csrf_exempt
 @require_POST
+@_counting_client_refusals("token")
 def token(request: HttpRequest) -> HttpResponse:
     return server.create_token_response(request)
 
@@ -433,18 +507,21 @@ def userinfo(request: HttpRequest) -> HttpResponse:
 
 @csrf_exempt
 @require_POST
+@_counting_client_refusals("revocation")
 def revoke(request: HttpRequest) -> HttpResponse:
     return server.create_endpoint_response("revocation", request)
 
 
 @csrf_exempt
 @require_POST
+@_counting_client_refusals("introspection")
 def introspect(request: HttpRequest) -> HttpResponse:
     return server.create_endpoint_response("introspection", request)
 
 
 @csrf_exempt
 @require_POST
+@_counting_client_refusals("par")
 def par(request: HttpRequest) -> HttpResponse:
     """RFC 9126 pushed authorization request: the client authenticates, the request is
     validated as the authorization endpoint would, and a one-minute request_uri returned."""

@@ -36,7 +36,7 @@ from .sessions import (
     session_start,
     sessions_end_all,
 )
-from .throttle import bearer_refusal_record
+from .throttle import bearer_refusal_record, refusal_record
 from .totp import (
     totp_device_create,
     totp_enrolment_begin,
@@ -57,6 +57,7 @@ __all__ = [
     "account_deactivate",
     "acting_as_check",
     "bearer_refusal_record",
+    "refusal_record",
     "active_sessions",
     "identity_match_civil_registry",
     "identity_verify_in_person",

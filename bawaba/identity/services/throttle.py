@@ -181,12 +181,21 @@ def bearer_refusal_record(problem: str, ip: str | None) -> None:
     """A refused access token was presented to the JSON API from `ip`: count it for the
     address and audit it. Raises RateLimited (nothing counted) while the address must wait.
     Its own key, so a flood of bad tokens never locks the address out of logging in."""
-    key = f"bearer-ip:{ip or 'unknown'}"
+    refusal_record(kind="bearer", action="api.bearer_refused", ip=ip, data={"problem": problem})
+
+
+def refusal_record(*, kind: str, action: str, ip: str | None, data: dict) -> None:
+    """A refused credential of `kind` (a bearer token, a relying party's client
+    authentication…) was presented from `ip`: count it for the address (BEARER_POLICY: 20
+    freely, then growing delays, locked 30 minutes after 100 in an hour) and audit it as
+    `action`. Raises RateLimited, counting and auditing nothing, while the address must
+    wait. Each kind has its own counter, so none locks the address out of logging in."""
+    key = f"{kind}-ip:{ip or 'unknown'}"
     throttle_check((key, BEARER_POLICY))
     counter = throttle_fail(key, BEARER_POLICY)
     audit_record(
-        action="api.bearer_refused",
+        action=action,
         outcome=AuditEvent.Outcome.FAILURE,
-        data={"problem": problem, "failures": counter.failures},
+        data={**data, "failures": counter.failures},
         ip=ip,
     )

@@ -449,3 +449,72 @@ def test_regenerated_secret_takes_effect_at_once_in_every_process(transport, mak
 
     Client.objects.filter(pk=client.pk).update(is_active=False)
     assert _post(transport, cc, (client.client_id, new)).status_code == 401
+
+
+def test_refused_client_authentication_is_audited(transport, make_client):
+    """Each invalid_client at the token, revocation and introspection endpoints is written
+    to the audit log with the endpoint and the client ID as presented (Basic, form field or
+    assertion)."""
+    from bawaba.core.models import AuditEvent
+
+    client, secret = make_client()
+    assert (
+        _post(transport, {"grant_type": "client_credentials"}, (client.client_id, "wrong")).status_code == 401
+    )
+    r = _post(
+        transport, {"grant_type": "client_credentials", "client_id": "no-such-client", "client_secret": "x"}
+    )
+    assert r.status_code in (400, 401) and r.json()["error"] == "invalid_client"
+    with httpx.Client(transport=transport, base_url=ISSUER) as c:
+        assert (
+            c.post("/oidc/revoke", data={"token": "x"}, auth=(client.client_id, "wrong")).status_code == 401
+        )
+        assert (
+            c.post("/oidc/introspect", data={"token": "x"}, auth=(client.client_id, "wrong")).status_code
+            == 401
+        )
+    events = list(AuditEvent.objects.filter(action="sso.client_auth_refused").order_by("id"))
+    assert [(e.data["endpoint"], e.data["client_id"]) for e in events] == [
+        ("token", client.client_id),
+        ("token", "no-such-client"),
+        ("revocation", client.client_id),
+        ("introspection", client.client_id),
+    ]
+    assert all(e.outcome == "failure" and e.ip == "127.0.0.1" for e in events)
+    # a success is not a refusal
+    assert (
+        _post(transport, {"grant_type": "client_credentials"}, (client.client_id, secret)).status_code == 200
+    )
+    assert AuditEvent.objects.filter(action="sso.client_auth_refused").count() == 4
+
+
+def test_an_address_with_too_many_refusals_waits(transport, make_client, settings):
+    """After 20 refused client authentications an address gets growing delays (429 with
+    Retry-After), during which even the right secret is not looked at; other addresses,
+    and people logging in from the same one, are not affected."""
+    from bawaba.core.models import AuditEvent
+
+    settings.BAWABA_TRUSTED_PROXY_COUNT = 1  # the test names the address in X-Forwarded-For
+    client, secret = make_client()
+    bad = {"X-Forwarded-For": "203.0.113.7"}
+    statuses = []
+    with httpx.Client(transport=transport, base_url=ISSUER, headers=bad) as c:
+        for _ in range(23):
+            r = c.post(
+                "/oidc/token", data={"grant_type": "client_credentials"}, auth=(client.client_id, "wrong")
+            )
+            statuses.append(r.status_code)
+        assert statuses[:21] == [401] * 21 and statuses[-1] == 429
+        assert int(r.headers["Retry-After"]) > 0 and r.json()["error"] == "temporarily_unavailable"
+        r = c.post("/oidc/token", data={"grant_type": "client_credentials"}, auth=(client.client_id, secret))
+        assert r.status_code == 429 and "access_token" not in r.json()
+    assert AuditEvent.objects.filter(action="sso.client_auth_refused").count() == 21  # waits not audited
+    with httpx.Client(transport=transport, base_url=ISSUER, headers={"X-Forwarded-For": "198.51.100.9"}) as c:
+        r = c.post("/oidc/token", data={"grant_type": "client_credentials"}, auth=(client.client_id, secret))
+        assert r.status_code == 200 and r.json()["access_token"]
+    from .conftest import Browser
+
+    person = Browser(transport)
+    person.http.headers.update(bad)
+    person.login(username="2000112345", otp=False)
+    assert person.get("/en/account/").status_code == 200
