@@ -25,6 +25,19 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
 
+def settings_argon2(settings) -> tuple:  # type: ignore[no-untyped-def]
+    """The platform's password hasher (Argon2id) with the parameters of `settings` (Django's
+    settings, or the module bawaba.settings.base): (hasher, parameters as a dict)."""
+    from argon2 import PasswordHasher, Type
+
+    params = {
+        "time_cost": settings.ARGON2_TIME_COST,
+        "memory_cost": settings.ARGON2_MEMORY_COST,
+        "parallelism": settings.ARGON2_PARALLELISM,
+    }
+    return PasswordHasher(type=Type.ID, **params), params
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

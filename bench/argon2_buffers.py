@@ -54,16 +54,10 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--n", type=int, default=80, help="verifications per measure")
     opts = ap.parse_args()
-    from argon2 import PasswordHasher, Type
-
     from bawaba.settings import base
+    from bench._server import settings_argon2
 
-    hasher = PasswordHasher(
-        type=Type.ID,
-        time_cost=base.ARGON2_TIME_COST,
-        memory_cost=base.ARGON2_MEMORY_COST,
-        parallelism=base.ARGON2_PARALLELISM,
-    )
+    hasher, _params = settings_argon2(base)
     digest = hasher.hash("x")
     for r in range(1, opts.rounds + 1):  # alternately, so the host's drift hits each alike
         line = {"round": r}

@@ -25,7 +25,17 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench._server import bench_env, children, cpu_seconds, machine, manage, rss_mib, server, temp_data_dir  # noqa: E402
+from bench._server import (  # noqa: E402
+    bench_env,
+    children,
+    cpu_seconds,
+    machine,
+    manage,
+    rss_mib,
+    server,
+    settings_argon2,
+    temp_data_dir,
+)
 
 USERNAME, PASSWORD = "2000112345", "Bawaba-Demo-2026"
 
@@ -35,15 +45,9 @@ def raw_argon2_rate(seconds: float) -> tuple[float, dict]:
     import django
 
     django.setup()
-    from argon2 import PasswordHasher, Type
     from django.conf import settings
 
-    params = {
-        "time_cost": settings.ARGON2_TIME_COST,
-        "memory_cost": settings.ARGON2_MEMORY_COST,
-        "parallelism": settings.ARGON2_PARALLELISM,
-    }
-    ph = PasswordHasher(type=Type.ID, **params)
+    ph, params = settings_argon2(settings)
     encoded = ph.hash(PASSWORD)
     n, start, cpu0 = 0, time.perf_counter(), time.process_time()
     while time.perf_counter() - start < seconds:

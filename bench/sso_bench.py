@@ -48,6 +48,7 @@ from bench._server import (  # noqa: E402
     pkce_authorization_query,
     process_tree,
     server,
+    settings_argon2,
     temp_data_dir,
 )
 
@@ -228,16 +229,9 @@ def login_flows(args) -> int:
 
 def argon2_rate(seconds: float) -> dict:
     """Raw Argon2id verifications per CPU-second of one thread, with the settings' parameters."""
-    from argon2 import PasswordHasher, Type
-
     from bawaba.settings import base
 
-    params = {
-        "time_cost": base.ARGON2_TIME_COST,
-        "memory_cost": base.ARGON2_MEMORY_COST,
-        "parallelism": base.ARGON2_PARALLELISM,
-    }
-    ph = PasswordHasher(type=Type.ID, **params)
+    ph, params = settings_argon2(base)
     h = ph.hash("Bawaba-Demo-2026")
     n, c0, t0 = 0, time.process_time(), time.perf_counter()
     while time.perf_counter() - t0 < seconds:

@@ -27,7 +27,13 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench._server import bench_env, manage, pkce_authorization_query, temp_data_dir  # noqa: E402
+from bench._server import (  # noqa: E402
+    bench_env,
+    manage,
+    pkce_authorization_query,
+    settings_argon2,
+    temp_data_dir,
+)
 
 
 class WsgiClient:
@@ -225,15 +231,9 @@ def run(app, host: str, setup: dict, opts) -> None:
 
     paths = {"discovery": discovery, "jwks": jwks, "cc": cc, "refresh": do_refresh, "flow": flow}
     only = opts.only.split(",") if opts.only else list(paths)
-    from argon2 import PasswordHasher, Type
     from django.conf import settings
 
-    ph = PasswordHasher(
-        type=Type.ID,
-        time_cost=settings.ARGON2_TIME_COST,
-        memory_cost=settings.ARGON2_MEMORY_COST,
-        parallelism=settings.ARGON2_PARALLELISM,
-    )
+    ph, _params = settings_argon2(settings)
     h = ph.hash("x")
     t0 = time.process_time()
     for _ in range(50):

@@ -235,3 +235,25 @@ def at_once(n, send):
     for t in threads:
         t.join(30)
     return responses
+
+
+def client_assertion(key, client_id, *, kid="agency-1", **over):
+    """A private_key_jwt client assertion (RFC 7523) for the token endpoint, valid for a
+    minute; `over` replaces claims (None drops one)."""
+    import time
+    import uuid
+
+    from joserfc import jwt
+
+    now = int(time.time())
+    claims = {
+        "iss": client_id,
+        "sub": client_id,
+        "aud": f"{ISSUER}/oidc/token",
+        "iat": now,
+        "exp": now + 60,
+        "jti": uuid.uuid4().hex,
+    }
+    claims.update(over)
+    claims = {k: v for k, v in claims.items() if v is not None}
+    return jwt.encode({"alg": "ES256", "kid": kid}, claims, key)

@@ -8,20 +8,18 @@ import http.server
 import json
 import threading
 import time
-import uuid
 
 import httpx
 import pytest
 from authlib.integrations.httpx_client import OAuth2Client
 from authlib.oauth2.rfc7523 import PrivateKeyJWT
 from django.core.management import call_command
-from joserfc import jwt
 from joserfc.jwk import ECKey
 
 from bawaba.core.errors import ValidationError
 from bawaba.sso import client_keys
 
-from .conftest import ISSUER
+from .conftest import ISSUER, client_assertion
 
 TOKEN = f"{ISSUER}/oidc/token"
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
@@ -72,16 +70,7 @@ def _key(kid):
 
 
 def _grant(transport, client_id, key, kid):
-    now = int(time.time())
-    claims = {
-        "iss": client_id,
-        "sub": client_id,
-        "aud": TOKEN,
-        "iat": now,
-        "exp": now + 60,
-        "jti": uuid.uuid4().hex,
-    }
-    assertion = jwt.encode({"alg": "ES256", "kid": kid}, claims, key)
+    assertion = client_assertion(key, client_id, kid=kid)
     with httpx.Client(transport=transport, base_url=ISSUER) as c:
         return c.post(
             "/oidc/token",

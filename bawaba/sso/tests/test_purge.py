@@ -16,7 +16,6 @@ import httpx
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
-from joserfc import jwt
 from joserfc.jwk import ECKey
 
 from bawaba.sso.models import (
@@ -29,7 +28,7 @@ from bawaba.sso.models import (
     UsedAssertion,
 )
 
-from .conftest import ISSUER, RP_CALLBACK, authorize_url, code_from, pkce_pair, rp_client
+from .conftest import ISSUER, RP_CALLBACK, authorize_url, client_assertion, code_from, pkce_pair, rp_client
 
 TOKEN = f"{ISSUER}/oidc/token"
 DAY = dt.timedelta(days=1)
@@ -223,8 +222,7 @@ def pkjwt(make_client):
 
 
 def _assertion(key, client_id, jti, exp):
-    claims = {"iss": client_id, "sub": client_id, "aud": TOKEN, "iat": exp - 60, "exp": exp, "jti": jti}
-    return jwt.encode({"alg": "ES256", "kid": "agency-1"}, claims, key)
+    return client_assertion(key, client_id, jti=jti, exp=exp, iat=exp - 60, aud=TOKEN)
 
 
 def _client_credentials(transport, assertion):

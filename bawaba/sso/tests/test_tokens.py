@@ -4,7 +4,6 @@ authentication (secrets, private_key_jwt), revocation and introspection."""
 from __future__ import annotations
 
 import time
-import uuid
 
 import httpx
 import pytest
@@ -12,7 +11,7 @@ from authlib.integrations.httpx_client import OAuth2Client
 from authlib.oauth2.rfc7523 import PrivateKeyJWT
 from joserfc.jwk import ECKey
 
-from .conftest import ISSUER, authorize_url, code_from, pkce_pair, rp_client
+from .conftest import ISSUER, authorize_url, client_assertion, code_from, pkce_pair, rp_client
 
 TOKEN = f"{ISSUER}/oidc/token"
 
@@ -247,23 +246,6 @@ def test_private_key_jwt(transport, pkjwt_client):
     assert token["access_token"]
 
 
-def _assertion(key, client_id, **over):
-    from joserfc import jwt
-
-    now = int(time.time())
-    claims = {
-        "iss": client_id,
-        "sub": client_id,
-        "aud": TOKEN,
-        "iat": now,
-        "exp": now + 60,
-        "jti": uuid.uuid4().hex,
-    }
-    claims.update(over)
-    claims = {k: v for k, v in claims.items() if v is not None}
-    return jwt.encode({"alg": "ES256", "kid": "agency-1"}, claims, key)
-
-
 @pytest.mark.parametrize(
     "mutate",
     ["malformed", "expired", "replay", "wrong_key", "wrong_aud", "no_jti", "too_long"],
@@ -277,19 +259,21 @@ def test_private_key_jwt_bad_assertions(transport, pkjwt_client, mutate):
     if mutate == "malformed":
         assertion = "eyJhbGciOiJFUzI1NiJ9.not-json.sig"
     elif mutate == "expired":
-        assertion = _assertion(key, client.client_id, iat=int(time.time()) - 600, exp=int(time.time()) - 300)
+        assertion = client_assertion(
+            key, client.client_id, iat=int(time.time()) - 600, exp=int(time.time()) - 300
+        )
     elif mutate == "replay":
-        assertion = _assertion(key, client.client_id)
+        assertion = client_assertion(key, client.client_id)
         assert _post(transport, {**base, "client_assertion": assertion}).status_code == 200
     elif mutate == "wrong_key":
         other = ECKey.generate_key("P-256", private=True)
-        assertion = _assertion(other, client.client_id)
+        assertion = client_assertion(other, client.client_id)
     elif mutate == "wrong_aud":
-        assertion = _assertion(key, client.client_id, aud="https://elsewhere.example/token")
+        assertion = client_assertion(key, client.client_id, aud="https://elsewhere.example/token")
     elif mutate == "no_jti":
-        assertion = _assertion(key, client.client_id, jti=None)
+        assertion = client_assertion(key, client.client_id, jti=None)
     else:
-        assertion = _assertion(key, client.client_id, exp=int(time.time()) + 7200)
+        assertion = client_assertion(key, client.client_id, exp=int(time.time()) + 7200)
     r = _post(transport, {**base, "client_assertion": assertion})
     assert r.status_code in (400, 401), r.text
     assert r.json()["error"] == "invalid_client"
