@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import base64
 import json
 import time
 from functools import wraps
 from typing import Any
-from urllib.parse import unquote, urlencode
+from urllib.parse import urlencode
 
 from authlib.common.urls import add_params_to_uri
 from authlib.oauth2 import OAuth2Error
+from authlib.oauth2.rfc6749.util import extract_basic_authorization
 from django.conf import settings
 from django.core import signing
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse, QueryDict
@@ -19,6 +19,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from joserfc import jws
+from joserfc.errors import JoseError
 
 from bawaba.core.errors import RateLimited
 from bawaba.core.middleware import client_ip
@@ -460,22 +462,21 @@ def _is_invalid_client(response: HttpResponse) -> bool:
 
 def _presented_client_id(request: HttpRequest) -> str:
     """The client ID a refused request named (Basic auth, form, or assertion), for the audit."""
-    header = request.headers.get("Authorization", "")
-    if header[:6].lower() == "basic ":
-        try:
-            return unquote(base64.b64decode(header[6:], validate=True).decode().split(":", 1)[0])
-        except (ValueError, UnicodeDecodeError):
-            return "(unreadable)"
+    try:
+        username, _password = extract_basic_authorization(request.headers)
+    except UnicodeDecodeError:
+        return "(unreadable)"
+    if username:
+        return username
     if request.POST.get("client_id"):
         return request.POST["client_id"]
     assertion = request.POST.get("client_assertion", "")
     if assertion:
-        try:
-            payload = assertion.split(".")[1]
-            sub = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))).get("sub")
-            return sub if isinstance(sub, str) else "(assertion)"
-        except (ValueError, IndexError, AttributeError):
+        try:  # unverified: only to say who the refused assertion claimed to be
+            sub = json.loads(jws.extract_compact(assertion.encode()).payload).get("sub")
+        except (JoseError, ValueError, AttributeError):
             return "(assertion)"
+        return sub if isinstance(sub, str) else "(assertion)"
     return ""
 
 

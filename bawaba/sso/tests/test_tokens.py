@@ -457,19 +457,32 @@ def test_refused_client_authentication_is_audited(transport, make_client):
             c.post("/oidc/introspect", data={"token": "x"}, auth=(client.client_id, "wrong")).status_code
             == 401
         )
+    key = ECKey.generate_key("P-256", parameters={"kid": "agency-1"}, private=True)
+    pk_client, _ = make_client(auth_method="private_key_jwt", jwks={"keys": [key.as_dict(private=False)]})
+    forged = client_assertion(ECKey.generate_key("P-256", private=True), pk_client.client_id)
+    r = _post(
+        transport,
+        {
+            "grant_type": "client_credentials",
+            "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            "client_assertion": forged,
+        },
+    )
+    assert r.status_code in (400, 401) and r.json()["error"] == "invalid_client"
     events = list(AuditEvent.objects.filter(action="sso.client_auth_refused").order_by("id"))
     assert [(e.data["endpoint"], e.data["client_id"]) for e in events] == [
         ("token", client.client_id),
         ("token", "no-such-client"),
         ("revocation", client.client_id),
         ("introspection", client.client_id),
+        ("token", pk_client.client_id),
     ]
     assert all(e.outcome == "failure" and e.ip == "127.0.0.1" for e in events)
     # a success is not a refusal
     assert (
         _post(transport, {"grant_type": "client_credentials"}, (client.client_id, secret)).status_code == 200
     )
-    assert AuditEvent.objects.filter(action="sso.client_auth_refused").count() == 4
+    assert AuditEvent.objects.filter(action="sso.client_auth_refused").count() == 5
 
 
 def test_an_address_with_too_many_refusals_waits(transport, make_client, settings):
