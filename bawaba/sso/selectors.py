@@ -11,7 +11,18 @@ from bawaba.core.auth import BearerCheck
 
 from . import tokens
 from .clients import OidcClient, client_get
-from .models import Consent, PushedRequest, RevokedAccessToken, SessionClient, TokenFamily
+from .models import Client, Consent, PushedRequest, RevokedAccessToken, SessionClient, TokenFamily
+
+
+def clients_all() -> list[Client]:
+    """Every relying party, active or not, by name (for operators: `bawaba oidc_client list`)."""
+    return list(Client.objects.select_related("agency").order_by("name_en", "client_id"))
+
+
+def client_by_id(client_id: str) -> Client | None:
+    """One relying party's registration as stored, active or not (not the protocol's cached
+    view: `clients.client_get`)."""
+    return Client.objects.select_related("agency").filter(client_id=client_id).first()
 
 
 def pushed_request_get(*, client: OidcClient, request_uri: str) -> dict[str, str] | None:

@@ -259,6 +259,34 @@ def client_secret_regenerate(*, client_id: str, actor: Any = None, secret: str |
     return plain
 
 
+def client_set_active(*, client_id: str, active: bool, actor: Any = None) -> int:
+    """Deactivate a relying party (or activate it again). Deactivated: its secret and
+    assertions are refused at once in every process (checked against the database), its
+    refresh tokens are revoked (returns how many token families), and people can no longer
+    be sent to it; its access tokens end with their short lifetime. Audited."""
+    with transaction.atomic():
+        client = Client.objects.select_for_update().filter(client_id=client_id).first()
+        if client is None:
+            raise NotFound(_("No such client."))
+        revoked = 0
+        if client.is_active != active:
+            client.is_active = active
+            client.save(update_fields=["is_active", "updated_at"])
+            if not active:
+                revoked = TokenFamily.objects.filter(client=client, revoked_at__isnull=True).update(
+                    revoked_at=timezone.now(), revoked_reason="client_deactivated"
+                )
+            audit_record(
+                action="sso.client.activate" if active else "sso.client.deactivate",
+                actor=actor,
+                object_type="oidc_client",
+                object_id=client_id,
+                data={"families_revoked": revoked} if not active else {},
+            )
+    client_cache_clear(client_id)
+    return revoked
+
+
 # -- authorization codes --------------------------------------------------------------
 def code_save(
     *,

@@ -515,3 +515,55 @@ def test_an_address_with_too_many_refusals_waits(transport, make_client, setting
     person.http.headers.update(bad)
     person.login(username="2000112345", otp=False)
     assert person.get("/en/account/").status_code == 200
+
+
+def test_operators_manage_clients_from_the_command_line(transport, browser, make_client, capsys):
+    """`bawaba oidc_client list | show | regenerate-secret | deactivate | activate`, as an
+    operator meets them: JSON out, and each takes effect on the token endpoint at once."""
+    import json
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from bawaba.core.models import AuditEvent
+
+    client, secret = make_client(first_party=True, name_en="Civil status records")
+    rp, verifier, params = _login_and_code(transport, browser, client, secret)
+    refresh = rp.fetch_token(TOKEN, code=params["code"], code_verifier=verifier)["refresh_token"]
+
+    call_command("oidc_client", "list")
+    listed = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    mine = next(c for c in listed if c["client_id"] == client.client_id)
+    assert mine["name_en"] == "Civil status records" and mine["is_active"] is True
+    assert all("client_secret" not in c for c in listed)
+    call_command("oidc_client", "show", client.client_id)
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["redirect_uris"] == client.redirect_uris and shown["subject_type"] == "pairwise"
+
+    call_command("oidc_client", "regenerate-secret", client.client_id)
+    new_secret = json.loads(capsys.readouterr().out)["client_secret"]
+    assert new_secret != secret and len(new_secret) >= 43
+    cc = {"grant_type": "client_credentials"}
+    assert _post(transport, cc, (client.client_id, secret)).status_code == 401
+    assert _post(transport, cc, (client.client_id, new_secret)).status_code == 200
+
+    call_command("oidc_client", "deactivate", client.client_id)
+    out = json.loads(capsys.readouterr().out)
+    assert out == {"client_id": client.client_id, "is_active": False, "refresh_token_families_revoked": 1}
+    assert _post(transport, cc, (client.client_id, new_secret)).json()["error"] == "invalid_client"
+    url, _state = authorize_url(rp, code_challenge=pkce_pair()[1], code_challenge_method="S256")
+    r = browser.get(url)
+    assert r.status_code == 400 and "location" not in r.headers  # nobody is sent to it
+    assert AuditEvent.objects.filter(action="sso.client.deactivate", object_id=client.client_id).exists()
+
+    call_command("oidc_client", "activate", client.client_id)
+    assert json.loads(capsys.readouterr().out)["is_active"] is True
+    assert _post(transport, cc, (client.client_id, new_secret)).status_code == 200
+    r = _post(
+        transport, {"grant_type": "refresh_token", "refresh_token": refresh}, (client.client_id, new_secret)
+    )
+    assert r.status_code == 400 and r.json()["error"] == "invalid_grant"  # revoked for good
+
+    for action in ("show", "regenerate-secret", "deactivate"):
+        with pytest.raises(CommandError):
+            call_command("oidc_client", action, "no-such-client")

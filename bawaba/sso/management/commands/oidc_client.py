@@ -1,12 +1,17 @@
-"""`bawaba oidc_client create --name NAME --redirect-uri URI ...`: register a relying party
-and print one JSON object with its client_id and client_secret (none for public clients)."""
+"""Relying parties from the command line, each action printing JSON:
+
+bawaba oidc_client create --name NAME --redirect-uri URI ...   # client_id, client_secret
+bawaba oidc_client list                                       # one object per line
+bawaba oidc_client show CLIENT_ID
+bawaba oidc_client regenerate-secret CLIENT_ID                # the new secret, shown once
+bawaba oidc_client deactivate CLIENT_ID | activate CLIENT_ID"""
 
 import json
 
 from django.core.management.base import BaseCommand, CommandError
 
 from bawaba.core.errors import BawabaError
-from bawaba.sso import services
+from bawaba.sso import selectors, services
 
 
 class Command(BaseCommand):
@@ -40,10 +45,40 @@ class Command(BaseCommand):
         create.add_argument("--require-par", action="store_true")
         create.add_argument("--grant-types", default="", help="space-separated; default by client type")
         create.add_argument("--client-id", default="")
+        sub.add_parser("list", help="every relying party, one JSON object per line")
+        for name, text in (
+            ("show", "one relying party's registration"),
+            ("regenerate-secret", "issue a new client secret (printed once; the old one stops working)"),
+            ("deactivate", "refuse the client at once and revoke its refresh tokens"),
+            ("activate", "accept a deactivated client again"),
+        ):
+            sub.add_parser(name, help=text).add_argument("client_id")
 
     def handle(self, *args, action, **o):
-        if action != "create":
-            raise CommandError("unknown action")
+        try:
+            if action == "list":
+                for client in selectors.clients_all():
+                    self.stdout.write(json.dumps(_summary(client)))
+            elif action == "show":
+                client = selectors.client_by_id(o["client_id"])
+                if client is None:
+                    raise CommandError(f"no such client: {o['client_id']}")
+                self.stdout.write(json.dumps(_summary(client, full=True)))
+            elif action == "regenerate-secret":
+                secret = services.client_secret_regenerate(client_id=o["client_id"])
+                self.stdout.write(json.dumps({"client_id": o["client_id"], "client_secret": secret}))
+            elif action in ("deactivate", "activate"):
+                revoked = services.client_set_active(client_id=o["client_id"], active=action == "activate")
+                out = {"client_id": o["client_id"], "is_active": action == "activate"}
+                if action == "deactivate":
+                    out["refresh_token_families_revoked"] = revoked
+                self.stdout.write(json.dumps(out))
+            else:
+                self._create(o)
+        except BawabaError as exc:
+            raise CommandError(str(exc.message))
+
+    def _create(self, o):
         jwks = None
         if o["jwks"]:
             raw = o["jwks"]
@@ -76,13 +111,35 @@ class Command(BaseCommand):
             )
         except BawabaError as exc:
             raise CommandError(str(exc.message))
-        out = {
-            "client_id": client.client_id,
-            "client_secret": secret,
-            "token_endpoint_auth_method": client.token_endpoint_auth_method,
-            "redirect_uris": client.redirect_uris,
-            "scopes": client.scopes,
-            "grant_types": client.grant_types,
-            "first_party": client.first_party,
-        }
-        self.stdout.write(json.dumps(out))
+        self.stdout.write(json.dumps({**_summary(client), "client_secret": secret}))
+
+
+def _summary(client, *, full=False):
+    out = {
+        "client_id": client.client_id,
+        "name_en": client.name_en,
+        "name_ar": client.name_ar,
+        "token_endpoint_auth_method": client.token_endpoint_auth_method,
+        "redirect_uris": client.redirect_uris,
+        "scopes": client.scopes,
+        "grant_types": client.grant_types,
+        "first_party": client.first_party,
+        "is_active": client.is_active,
+    }
+    if full:
+        out.update(
+            {
+                "agency": client.agency.code if client.agency_id else "",
+                "post_logout_redirect_uris": client.post_logout_redirect_uris,
+                "backchannel_logout_uri": client.backchannel_logout_uri,
+                "jwks_uri": client.jwks_uri,
+                "jwks_kids": [k.get("kid", "") for k in (client.jwks or {}).get("keys", [])],
+                "subject_type": client.subject_type,
+                "id_token_signed_response_alg": client.id_token_signed_response_alg,
+                "require_par": client.require_par,
+                "default_acr": client.default_acr,
+                "created_at": client.created_at.isoformat(),
+                "updated_at": client.updated_at.isoformat(),
+            }
+        )
+    return out
