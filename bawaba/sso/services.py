@@ -130,15 +130,19 @@ def client_registration_validate(
 def client_update(*, client: Client, changed: list[str], actor: Any = None) -> None:
     """Save a relying party edited in the back office (checked by its form with
     `client_registration_validate`): audited with the names of the fields changed, and
-    every cache of it dropped so the change applies within this process at once."""
+    every cache of it dropped so the change applies within this process at once. Made
+    inactive, its refresh tokens are revoked, as by `client_set_active`."""
     with transaction.atomic():
         client.save()
+        data: dict[str, Any] = {"changed": sorted(changed)}
+        if "is_active" in changed and not client.is_active:  # as `client_set_active`
+            data["families_revoked"] = _families_revoke(client)
         audit_record(
             action="sso.client.update",
             actor=actor,
             object_type="oidc_client",
             object_id=client.client_id,
-            data={"changed": sorted(changed)},
+            data=data,
         )
     client_cache_clear(client.client_id)
     if client.jwks_uri:
@@ -259,6 +263,12 @@ def client_secret_regenerate(*, client_id: str, actor: Any = None, secret: str |
     return plain
 
 
+def _families_revoke(client: Client) -> int:
+    return TokenFamily.objects.filter(client=client, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revoked_reason="client_deactivated"
+    )
+
+
 def client_set_active(*, client_id: str, active: bool, actor: Any = None) -> int:
     """Deactivate a relying party (or activate it again). Deactivated: its secret and
     assertions are refused at once in every process (checked against the database), its
@@ -273,9 +283,7 @@ def client_set_active(*, client_id: str, active: bool, actor: Any = None) -> int
             client.is_active = active
             client.save(update_fields=["is_active", "updated_at"])
             if not active:
-                revoked = TokenFamily.objects.filter(client=client, revoked_at__isnull=True).update(
-                    revoked_at=timezone.now(), revoked_reason="client_deactivated"
-                )
+                revoked = _families_revoke(client)
             audit_record(
                 action="sso.client.activate" if active else "sso.client.deactivate",
                 actor=actor,

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+
+from .conftest import ISSUER
+
 
 def _admin_form(jwks_uri="", **over):
     form = {
@@ -84,3 +88,52 @@ def test_back_office_registers_and_checks_clients(logged_in_admin, settings):
     assert client.scopes == "openid profile phone"
     event = AuditEvent.objects.get(action="sso.client.update", object_id=client.client_id)
     assert {"redirect_uris", "scopes"} <= set(event.data["changed"])
+
+
+def test_back_office_deactivation_revokes_refresh_tokens(logged_in_admin, transport, browser, make_client):
+    from bawaba.core.models import AuditEvent
+
+    from .conftest import authorize_url, code_from, pkce_pair, rp_client
+
+    client, secret = make_client(first_party=True)
+    rp = rp_client(transport, client.client_id, secret)
+    verifier, challenge = pkce_pair()
+    url, _ = authorize_url(rp, code_challenge=challenge, code_challenge_method="S256")
+    params = code_from(browser.follow(browser.authorize(url)))
+    refresh = rp.fetch_token(f"{ISSUER}/oidc/token", code=params["code"], code_verifier=verifier)[
+        "refresh_token"
+    ]
+    form = _admin_form(
+        client_id=None,
+        name_en=client.name_en,
+        name_ar=client.name_ar,
+        token_endpoint_auth_method="client_secret_basic",
+        redirect_uris="\n".join(client.redirect_uris),
+        post_logout_redirect_uris="\n".join(client.post_logout_redirect_uris),
+        scopes=client.scopes.split(),
+        grant_types=client.grant_types,
+        first_party="on",
+        is_active=None,  # unticked
+    )
+    r = logged_in_admin.post(f"/en/admin/sso/client/{client.pk}/change/", form)
+    assert r.status_code == 302, r.content.decode()[:2000]
+    event = AuditEvent.objects.get(action="sso.client.update", object_id=client.client_id)
+    assert "is_active" in event.data["changed"] and event.data["families_revoked"] == 1
+    # (through Django's test client, which keeps the test's database connection open)
+    basic = base64.b64encode(f"{client.client_id}:{secret}".encode()).decode()
+    r = logged_in_admin.post(
+        "/oidc/token",
+        {"grant_type": "refresh_token", "refresh_token": refresh},
+        HTTP_AUTHORIZATION=f"Basic {basic}",
+    )
+    assert r.status_code in (400, 401) and "access_token" not in r.json()
+    # active again: the refresh token stays revoked
+    from bawaba.sso import services
+
+    services.client_set_active(client_id=client.client_id, active=True)
+    r = logged_in_admin.post(
+        "/oidc/token",
+        {"grant_type": "refresh_token", "refresh_token": refresh},
+        HTTP_AUTHORIZATION=f"Basic {basic}",
+    )
+    assert r.status_code == 400 and r.json()["error"] == "invalid_grant"
