@@ -82,7 +82,12 @@ class ClientForm(forms.ModelForm):
         return " ".join(self.cleaned_data["scopes"])
 
     def clean(self):  # type: ignore[no-untyped-def]
-        data = super().clean()
+        data = self._checked(super().clean())
+        if not data.get("grant_types"):  # none ticked: those of the client type, as the command
+            data["grant_types"] = services.default_grant_types(data.get("token_endpoint_auth_method") or "")
+        return data
+
+    def _checked(self, data):  # type: ignore[no-untyped-def]
         try:
             services.client_registration_validate(
                 auth_method=data.get("token_endpoint_auth_method") or "",

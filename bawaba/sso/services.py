@@ -90,6 +90,12 @@ def client_keys_validate(*, auth_method: str, jwks: dict | None, jwks_uri: str) 
         )
 
 
+def default_grant_types(auth_method: str) -> list[str]:
+    """A client's grant types when none are given: the code flow with refresh tokens, and
+    client credentials for a confidential client."""
+    return ["authorization_code", "refresh_token", *([] if auth_method == "none" else ["client_credentials"])]
+
+
 def client_registration_validate(
     *,
     auth_method: str,
@@ -191,9 +197,7 @@ def client_create(
     if default_acr and default_acr not in ACR_VALUES:
         raise ValidationError(_("Unknown assurance level."), field="default_acr")
     if grant_types is None:
-        grant_types = ["authorization_code", "refresh_token"]
-        if auth_method != "none":
-            grant_types.append("client_credentials")
+        grant_types = default_grant_types(auth_method)
     plain_secret = None
     secret_hash = ""
     if auth_method in ("client_secret_basic", "client_secret_post"):

@@ -88,6 +88,12 @@ def test_back_office_registers_and_checks_clients(logged_in_admin, settings):
     assert client.scopes == "openid profile phone"
     event = AuditEvent.objects.get(action="sso.client.update", object_id=client.client_id)
     assert {"redirect_uris", "scopes"} <= set(event.data["changed"])
+    # no grant type ticked: those of the client type, as the command gives
+    form = _admin_form(client.jwks_uri, client_id=None, redirect_uris="https://customs.example.jo/new-cb")
+    r = logged_in_admin.post(change, {**form, "grant_types": []})
+    assert r.status_code == 302
+    client.refresh_from_db()
+    assert client.grant_types == ["authorization_code", "refresh_token", "client_credentials"]
 
 
 def test_back_office_deactivation_revokes_refresh_tokens(logged_in_admin, transport, browser, make_client):
