@@ -1008,9 +1008,22 @@ def provider_session_ended(*, user: Any, sid: str, reason: str = "logout") -> in
     return len(targets)
 
 
-def backchannel_logout_deliver(*, client_pk: str, sub: str, sid: str) -> str:
+# Back-channel logout deliveries that fail for a reason that may pass (the service down, a
+# timeout, a 5xx) are tried again after these delays, each time with a new logout token;
+# a 4xx is the service's answer and is not retried.
+BACKCHANNEL_RETRY_DELAYS = (
+    dt.timedelta(seconds=10),
+    dt.timedelta(minutes=1),
+    dt.timedelta(minutes=5),
+    dt.timedelta(minutes=30),
+)
+
+
+def backchannel_logout_deliver(*, client_pk: str, sub: str, sid: str, attempt: int = 1) -> str:
     """POST a logout token to the client's registered back-channel URI (OpenID Connect
-    Back-Channel Logout 1.0, section 2.5). Idempotent for the client."""
+    Back-Channel Logout 1.0, section 2.5). Idempotent for the client. Each attempt is
+    audited; a transient failure is queued again (BACKCHANNEL_RETRY_DELAYS) when the task
+    backend can defer tasks."""
     client = Client.objects.filter(pk=client_pk).first()
     if client is None or not client.backchannel_logout_uri:
         return "no-uri"
@@ -1026,14 +1039,36 @@ def backchannel_logout_deliver(*, client_pk: str, sub: str, sid: str) -> str:
     except Exception as exc:  # a client being down never breaks logout  # noqa: BLE001
         log.warning("back-channel logout to %s failed: %s", client.client_id, exc)
         status = "error"
+    transient = status == "error" or status.startswith("5")
+    retry_in = (
+        BACKCHANNEL_RETRY_DELAYS[attempt - 1]
+        if transient and attempt <= len(BACKCHANNEL_RETRY_DELAYS)
+        else None
+    )
+    if retry_in is not None and not _backchannel_retry(client_pk, sub, sid, attempt + 1, retry_in):
+        retry_in = None
     audit_record(
         action="sso.backchannel_logout",
         outcome="success" if status.startswith("2") else "failure",
         object_type="oidc_client",
         object_id=client.client_id,
-        data={"sid": sid, "status": status},
+        data={
+            "sid": sid,
+            "status": status,
+            "attempt": attempt,
+            **({"retry_in_seconds": int(retry_in.total_seconds())} if retry_in else {}),
+        },
     )
     return status
+
+
+def _backchannel_retry(client_pk: str, sub: str, sid: str, attempt: int, delay: dt.timedelta) -> bool:
+    from .tasks import backchannel_logout_deliver as task
+
+    if not task.get_backend().supports_defer:
+        return False  # e.g. the immediate backend of the tests: one attempt only
+    task.using(run_after=timezone.now() + delay).enqueue(client_pk, sub, sid, attempt)
+    return True
 
 
 def provider_logout(request: Any, *, except_client_id: str = "") -> None:

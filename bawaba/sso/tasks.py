@@ -4,8 +4,8 @@ from . import services
 
 
 @task()
-def backchannel_logout_deliver(client_pk: str, sub: str, sid: str) -> str:
-    return services.backchannel_logout_deliver(client_pk=client_pk, sub=sub, sid=sid)
+def backchannel_logout_deliver(client_pk: str, sub: str, sid: str, attempt: int = 1) -> str:
+    return services.backchannel_logout_deliver(client_pk=client_pk, sub=sub, sid=sid, attempt=attempt)
 
 
 @task()

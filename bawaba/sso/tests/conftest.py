@@ -194,7 +194,9 @@ class _Receiver(http.server.BaseHTTPRequestHandler):
     def do_POST(self):  # noqa: N802
         body = self.rfile.read(int(self.headers["Content-Length"])).decode()
         _Receiver.received.append((self.path, parse_qs(body)))
-        self.send_response(200)
+        # /status/NNN/…: answer NNN (a service that is down, or refuses), else 200
+        parts = self.path.split("/")
+        self.send_response(int(parts[2]) if len(parts) > 2 and parts[1] == "status" else 200)
         self.end_headers()
 
     def log_message(self, *args):

@@ -5,12 +5,14 @@ an account deactivated in the back office. Identity knows nothing of single sign
 
 from __future__ import annotations
 
+import datetime
 import re
 from html.parser import HTMLParser
 from urllib.parse import urlencode
 
 import httpx
 import pytest
+from django.core.management import call_command
 from django.db import transaction
 from joserfc import jwt
 
@@ -358,3 +360,67 @@ def test_nothing_is_sent_when_the_ending_is_rolled_back(
     assert TokenFamily.objects.filter(revoked_at__isnull=True).count() == 1
     assert SessionClient.objects.filter(logged_out_at__isnull=True).count() == 1
     assert browser.get("/en/account/").status_code == 200
+
+
+@pytest.fixture
+def deferring_tasks(settings):
+    """The production task backend (database queue, deferred tasks) instead of the tests'
+    immediate one."""
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "messaging"]}
+    }
+
+
+def test_failed_deliveries_are_tried_again_later(make_client, receiver, deferring_tasks, monkeypatch):
+    """A service that is down (5xx) is sent a new logout token after each delay until the
+    attempts run out, by the real worker; a 4xx is its answer and is not retried."""
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from bawaba.core.models import AuditEvent
+    from bawaba.sso import services
+
+    base, received = receiver
+    down, _ = make_client(backchannel_logout_uri=f"{base}/status/503/logout")
+    refusing, _ = make_client(backchannel_logout_uri=f"{base}/status/400/logout")
+
+    assert services.backchannel_logout_deliver(client_pk=str(down.pk), sub="s1", sid="sid-1") == "503"
+    queued = DBTaskResult.objects.get()
+    assert queued.args_kwargs["args"] == [str(down.pk), "s1", "sid-1", 2]
+    assert 5 <= (queued.run_after - timezone.now()).total_seconds() <= 10
+    assert services.backchannel_logout_deliver(client_pk=str(refusing.pk), sub="s2", sid="sid-2") == "400"
+    assert DBTaskResult.objects.count() == 1  # the refusal is not queued again
+
+    # the worker runs the retries (no delays here), each a new delivery, until they run out
+    queued.delete()
+    monkeypatch.setattr(services, "BACKCHANNEL_RETRY_DELAYS", (datetime.timedelta(0),) * 4)
+    services.backchannel_logout_deliver(client_pk=str(down.pk), sub="s1", sid="sid-1")
+    # (the worker closes "old" connections between tasks: inside the test's transaction that
+    # would close the test's own connection, as the sso app fixture also avoids)
+    from django_tasks_db.management.commands import db_worker
+
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+    call_command("db_worker", "--batch", "--no-startup-delay", "-v", "0")
+    attempts = [
+        e.data["attempt"]
+        for e in AuditEvent.objects.filter(
+            action="sso.backchannel_logout", object_id=down.client_id
+        ).order_by("id")
+    ]
+    assert attempts == [1, 1, 2, 3, 4, 5]
+    tokens_sent = [form["logout_token"][0] for path, form in received if path.startswith("/status/503/")]
+    assert len(tokens_sent) == 6 and len(set(tokens_sent)) == 6  # a new token each time
+    assert not DBTaskResult.objects.filter(status="READY").exists()
+
+
+def test_without_a_deferring_backend_one_attempt(make_client, receiver):
+    """With a task backend that cannot defer (the immediate one), a failed delivery is
+    audited once and nothing breaks."""
+    from bawaba.core.models import AuditEvent
+    from bawaba.sso import services
+
+    base, _received = receiver
+    down, _ = make_client(backchannel_logout_uri=f"{base}/status/502/logout")
+    assert services.backchannel_logout_deliver(client_pk=str(down.pk), sub="s", sid="sid") == "502"
+    event = AuditEvent.objects.get(action="sso.backchannel_logout")
+    assert event.outcome == "failure" and "retry_in_seconds" not in event.data
