@@ -1056,7 +1056,7 @@ def backchannel_logout_deliver(*, client_pk: str, sub: str, sid: str, attempt: i
             "sid": sid,
             "status": status,
             "attempt": attempt,
-            **({"retry_in_seconds": int(retry_in.total_seconds())} if retry_in else {}),
+            **({"retry_in_seconds": int(retry_in.total_seconds())} if retry_in is not None else {}),
         },
     )
     return status
