@@ -402,12 +402,12 @@ def test_failed_deliveries_are_tried_again_later(make_client, receiver, deferrin
     monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
     call_command("db_worker", "--batch", "--no-startup-delay", "-v", "0")
     attempts = [
-        e.data["attempt"]
+        (e.data["attempt"], e.data.get("retry_in_seconds"))
         for e in AuditEvent.objects.filter(
             action="sso.backchannel_logout", object_id=down.client_id
         ).order_by("id")
     ]
-    assert attempts == [1, 1, 2, 3, 4, 5]
+    assert attempts == [(1, 10), (1, 0), (2, 0), (3, 0), (4, 0), (5, None)]
     tokens_sent = [form["logout_token"][0] for path, form in received if path.startswith("/status/503/")]
     assert len(tokens_sent) == 6 and len(set(tokens_sent)) == 6  # a new token each time
     assert not DBTaskResult.objects.filter(status="READY").exists()
