@@ -258,6 +258,10 @@ BAWABA_OIDC_CLIENT_CACHE_SECONDS = int(os.environ.get("BAWABA_OIDC_CLIENT_CACHE_
 # per BAWABA_OIDC_JWKS_URI_MIN_REFETCH seconds per address.
 BAWABA_OIDC_JWKS_URI_CACHE_SECONDS = int(os.environ.get("BAWABA_OIDC_JWKS_URI_CACHE_SECONDS", "300"))
 BAWABA_OIDC_JWKS_URI_MIN_REFETCH = int(os.environ.get("BAWABA_OIDC_JWKS_URI_MIN_REFETCH", "10"))
+# DPoP proofs (RFC 9449) are accepted for this many seconds after their `iat`, with this
+# much clock difference either way; each proof's `jti` is kept that long to refuse replays.
+BAWABA_OIDC_DPOP_MAX_AGE = int(os.environ.get("BAWABA_OIDC_DPOP_MAX_AGE", "60"))
+BAWABA_OIDC_DPOP_LEEWAY = int(os.environ.get("BAWABA_OIDC_DPOP_LEEWAY", "10"))
 # Housekeeping (`bawaba oidc_purge`, and a periodic task every BAWABA_OIDC_PURGE_INTERVAL
 # seconds): tokens expired or revoked longer than this many days are deleted.
 BAWABA_OIDC_RETENTION_DAYS = int(os.environ.get("BAWABA_OIDC_RETENTION_DAYS", "7"))

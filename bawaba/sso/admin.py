@@ -153,6 +153,7 @@ class ClientAdmin(admin.ModelAdmin):
                     subject_type=obj.subject_type,
                     id_token_alg=obj.id_token_signed_response_alg,
                     require_par=obj.require_par,
+                    dpop_bound_access_tokens=obj.dpop_bound_access_tokens,
                     default_acr=obj.default_acr,
                     actor=request.user,
                 )

@@ -46,6 +46,7 @@ class OidcClient(ClientMixin):
     can_introspect: bool
     default_acr: str
     jwks_uri: str = ""
+    dpop_bound_access_tokens: bool = False
     client_metadata: dict = field(default_factory=dict, compare=False)
 
     @classmethod
@@ -74,6 +75,7 @@ class OidcClient(ClientMixin):
             can_introspect=c.can_introspect,
             default_acr=c.default_acr,
             jwks_uri=c.jwks_uri,
+            dpop_bound_access_tokens=c.dpop_bound_access_tokens,
             client_metadata={"post_logout_redirect_uris": list(c.post_logout_redirect_uris or ())},
         )
 

@@ -79,6 +79,11 @@ class Client(models.Model):
         _("first-party government service"), default=False, help_text=_("Skips the consent screen.")
     )
     require_par = models.BooleanField(_("require pushed authorization requests"), default=False)
+    dpop_bound_access_tokens = models.BooleanField(
+        _("require DPoP-bound tokens"),
+        default=False,
+        help_text=_("Token requests without a DPoP proof (RFC 9449) are refused."),
+    )
     can_introspect = models.BooleanField(
         _("may introspect other clients' tokens"), default=False, help_text=_("For resource servers.")
     )
@@ -165,6 +170,9 @@ class TokenFamily(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_reason = models.CharField(max_length=40, blank=True)
+    # A public client's refresh tokens are bound to the DPoP key of the code exchange
+    # (RFC 9449 section 5): its JWK SHA-256 thumbprint; "" when not bound.
+    dpop_jkt = models.CharField(max_length=64, blank=True, default="", db_default="")
 
     class Meta:
         indexes = [models.Index(fields=["user", "client"], name="sso_family_user_client")]

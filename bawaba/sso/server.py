@@ -42,7 +42,7 @@ from joserfc.jwk import KeySet
 from bawaba.core.crypto import random_string
 from bawaba.identity import selectors as identity_selectors
 
-from . import client_keys, keys, selectors, services, tokens
+from . import client_keys, dpop, keys, selectors, services, tokens
 from .claims import amr_out, subject_for, user_claims
 from .clients import OidcClient, client_get
 from .models import TokenFamily
@@ -120,6 +120,27 @@ class PrivateKeyJWT(JWTBearerClientAssertion):
 
 
 # -- grants -------------------------------------------------------------------------------
+class DPoPBinding:
+    """Token endpoint, every grant: once the client is authenticated, the request's DPoP
+    proof (RFC 9449) is checked and the thumbprint of its key noted as `request.dpop_jkt`
+    ("" without a proof), for the grant to bind what it issues. A client registered with
+    `dpop_bound_access_tokens` must send one. Checked before the grant looks at its code or
+    refresh token, so a refused proof uses nothing up."""
+
+    request: Any
+
+    def authenticate_token_endpoint_client(self):  # type: ignore[no-untyped-def]
+        client = super().authenticate_token_endpoint_client()  # type: ignore[misc]
+        proof = dpop.proof_from(self.request.headers)
+        if proof is None:
+            if client.dpop_bound_access_tokens:
+                raise dpop.InvalidDPoPProof("This client must send a DPoP proof with each token request.")
+            self.request.dpop_jkt = ""
+        else:
+            self.request.dpop_jkt = dpop.proof_check(proof, htm="POST", htu=dpop.endpoint_url("/oidc/token"))
+        return client
+
+
 class S256Only(CodeChallenge):
     """PKCE with S256 only: `plain` is refused; public clients must send a challenge."""
 
@@ -135,7 +156,7 @@ class S256Only(CodeChallenge):
         return super().validate_code_challenge(grant, redirect_uri)
 
 
-class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
+class AuthorizationCodeGrant(DPoPBinding, grants.AuthorizationCodeGrant):
     TOKEN_ENDPOINT_AUTH_METHODS = ALL_AUTH_METHODS
 
     def generate_authorization_code(self) -> str:
@@ -172,7 +193,10 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
     def _code_issue(self, client: OidcClient) -> services.CodeIssue | None:
         """What the code's stored values must be for this request to pass the redirect_uri
         check of validate_token_request and S256Only.validate_code_verifier (Authlib's
-        CodeChallenge, required); None when the request fails those whatever the code."""
+        CodeChallenge, required); None when the request fails those whatever the code, and
+        when the family is to be bound to the request's DPoP key (a public client's)."""
+        if client.is_public and self.request.dpop_jkt:
+            return None  # its family is bound to the DPoP key: issued by tokens_issue_for_code
         verifier = self.request.form.get("code_verifier")
         if verifier:
             if not CODE_VERIFIER_PATTERN.match(verifier):
@@ -200,7 +224,11 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
         code = self.request.authorization_code
         self.request.user = code.person
         token = services.tokens_issue_for_code(
-            client=client, code=code, scope=code.scope, with_refresh=client.check_grant_type("refresh_token")
+            client=client,
+            code=code,
+            scope=code.scope,
+            with_refresh=client.check_grant_type("refresh_token"),
+            jkt=self.request.dpop_jkt,
         )
         return 200, token, self.TOKEN_RESPONSE_HEADER
 
@@ -265,7 +293,7 @@ class OpenIDCodeExtension(OpenIDCode):
         )
 
 
-class RefreshTokenGrant(grants.RefreshTokenGrant):
+class RefreshTokenGrant(DPoPBinding, grants.RefreshTokenGrant):
     """Rotation on every use; presenting a used refresh token revokes the whole family.
     Without a `scope` parameter (the usual case) the check and the rotation are one
     statement (`services.refresh_exchange`); a narrowed scope is checked first.
@@ -288,7 +316,7 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
         if not scope:
             return  # checked and rotated at once in create_token_response
         try:
-            row = services.refresh_lookup(refresh_token=presented, client=client)
+            row = services.refresh_lookup(refresh_token=presented, client=client, jkt=self.request.dpop_jkt)
         except services.RefreshRefused as exc:
             raise InvalidGrantError(f"The refresh token is not valid ({exc}).")
         if not set(scope.split()) <= set(row.scope.split()):
@@ -302,14 +330,17 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
         if row is None:
             try:
                 token, row = services.refresh_exchange(
-                    refresh_token=self.request.form["refresh_token"], client=client
+                    refresh_token=self.request.form["refresh_token"], client=client, jkt=self.request.dpop_jkt
                 )
             except services.RefreshRefused as exc:
                 raise InvalidGrantError(f"The refresh token is not valid ({exc}).")
         else:
             try:
                 token = services.refresh_rotate(
-                    row=row, client=client, scope=self.request.payload.scope or row.scope
+                    row=row,
+                    client=client,
+                    scope=self.request.payload.scope or row.scope,
+                    jkt=self.request.dpop_jkt,
                 )
             except services.RefreshRefused:
                 services.family_revoke(
@@ -332,7 +363,7 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
         return 200, token, self.TOKEN_RESPONSE_HEADER
 
 
-class ClientCredentialsGrant(grants.ClientCredentialsGrant):
+class ClientCredentialsGrant(DPoPBinding, grants.ClientCredentialsGrant):
     """For agencies' systems: a JWT access token, no database write."""
 
     TOKEN_ENDPOINT_AUTH_METHODS = CONFIDENTIAL_AUTH_METHODS
@@ -345,8 +376,9 @@ class ClientCredentialsGrant(grants.ClientCredentialsGrant):
     def create_token_response(self):  # type: ignore[no-untyped-def]
         client = self.request.client
         scope = client.get_allowed_scope(self.request.payload.scope) or ""
-        at, ttl = tokens.access_token(client_id=client.client_id, sub=client.client_id, scope=scope)
-        body = {"token_type": "Bearer", "access_token": at, "expires_in": ttl}
+        jkt = self.request.dpop_jkt
+        at, ttl = tokens.access_token(client_id=client.client_id, sub=client.client_id, scope=scope, jkt=jkt)
+        body = {"token_type": "DPoP" if jkt else "Bearer", "access_token": at, "expires_in": ttl}
         if scope:
             body["scope"] = scope
         return 200, body, self.TOKEN_RESPONSE_HEADER
@@ -354,8 +386,9 @@ class ClientCredentialsGrant(grants.ClientCredentialsGrant):
 
 # -- tokens as the endpoints see them --------------------------------------------------
 class AccessToken:
-    def __init__(self, claims: dict[str, Any]) -> None:
+    def __init__(self, claims: dict[str, Any], raw: str = "") -> None:
         self.claims = claims
+        self.raw = raw
         self.client_id = claims.get("client_id")
         self.scope = claims.get("scope", "")
         self._family: TokenFamily | None = None
@@ -421,7 +454,7 @@ def find_token(token_string: str, hint: str | None) -> AccessToken | RefreshToke
         return None
     if tokens.looks_like_jwt(token_string) and hint != "refresh_token":
         claims = tokens.decode(token_string, typ=tokens.AT_TYP)
-        return AccessToken(claims) if claims else None
+        return AccessToken(claims, token_string) if claims else None
     row = (
         RefreshToken.objects.select_related("family", "family__client", "family__user")
         .filter(token_hash=tokens.sha256(token_string))
@@ -456,7 +489,7 @@ class Introspection(IntrospectionEndpoint):
         if isinstance(token, AccessToken):
             c = token.claims
             body = {
-                "token_type": "Bearer",
+                "token_type": "DPoP" if dpop_jkt(c) else "Bearer",
                 "client_id": c.get("client_id"),
                 "scope": c.get("scope", ""),
                 "sub": c.get("sub"),
@@ -469,6 +502,8 @@ class Introspection(IntrospectionEndpoint):
             for k in ("acr", "auth_time", "sid"):
                 if k in c:
                     body[k] = c[k]
+            if dpop_jkt(c):
+                body["cnf"] = {"jkt": dpop_jkt(c)}
             return body
         fam = token.row.family
         client = client_get(token.client_id)
@@ -486,12 +521,60 @@ class Introspection(IntrospectionEndpoint):
         }
 
 
+def dpop_jkt(claims: dict[str, Any]) -> str:
+    """The thumbprint of the DPoP key an access token is bound to ("" when it is not)."""
+    cnf = claims.get("cnf")
+    jkt = cnf.get("jkt") if isinstance(cnf, dict) else None
+    return jkt if isinstance(jkt, str) else ""
+
+
 class JWTAccessTokenValidator(BearerTokenValidator):
     def authenticate_token(self, token_string):  # type: ignore[no-untyped-def]
         claims = (
             tokens.decode(token_string, typ=tokens.AT_TYP) if tokens.looks_like_jwt(token_string) else None
         )
-        return AccessToken(claims) if claims else None
+        return AccessToken(claims, token_string) if claims else None
+
+    def validate_token(self, token, scopes, request):  # type: ignore[no-untyped-def]
+        super().validate_token(token, scopes, request)
+        if dpop_jkt(token.claims):  # RFC 9449 section 7.2: a bound token is no bearer token
+            raise dpop.DPoPTokenError(
+                "invalid_token",
+                "This access token is bound to a DPoP key: send it with the DPoP scheme and a proof.",
+            )
+
+
+class DPoPAccessTokenValidator(JWTAccessTokenValidator):
+    """`Authorization: DPoP <token>` with a `DPoP` proof (RFC 9449 section 7): the token
+    must be bound to the key that signed the proof, and the proof name this request and
+    carry the token's hash (`ath`)."""
+
+    TOKEN_TYPE = "dpop"
+
+    def validate_token(self, token, scopes, request):  # type: ignore[no-untyped-def]
+        if token is None or token.is_expired() or token.is_revoked():
+            raise dpop.DPoPTokenError("invalid_token", "The access token is not valid.")
+        bound = dpop_jkt(token.claims)
+        if not bound:
+            raise dpop.DPoPTokenError("invalid_token", "This access token is not bound to a DPoP key.")
+        path = "/oidc/userinfo"
+        try:
+            proof = dpop.proof_from(request.headers)
+            if proof is None:
+                raise dpop.InvalidDPoPProof("A DPoP proof is required with a DPoP-bound access token.")
+            jkt = dpop.proof_check(
+                proof, htm=request.method, htu=dpop.endpoint_url(path), access_token=token.raw
+            )
+        except dpop.InvalidDPoPProof as exc:
+            raise dpop.DPoPTokenError("invalid_dpop_proof", exc.description) from None
+        if jkt != bound:
+            raise dpop.DPoPTokenError(
+                "invalid_dpop_proof", "The DPoP proof is not made with the key the access token is bound to."
+            )
+        if self.scope_insufficient(token.get_scope(), scopes):
+            from authlib.oauth2.rfc6750 import InsufficientScopeError
+
+            raise InsufficientScopeError()
 
 
 class UserInfo(UserInfoEndpoint):
@@ -562,6 +645,7 @@ def build_server() -> BawabaAuthorizationServer:
     server.register_endpoint(Introspection)
     protector = DjangoResourceProtector()
     protector.register_token_validator(JWTAccessTokenValidator())
+    protector.register_token_validator(DPoPAccessTokenValidator())
     server.register_endpoint(UserInfo(resource_protector=protector))
     server.register_endpoint(EndSession)
     return server

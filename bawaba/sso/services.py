@@ -173,6 +173,7 @@ def client_create(
     subject_type: str = "pairwise",
     id_token_alg: str = "ES256",  # noqa: S107 (an algorithm name)
     require_par: bool = False,
+    dpop_bound_access_tokens: bool = False,
     default_acr: str = "",
     client_id: str | None = None,
     secret: str | None = None,
@@ -227,6 +228,7 @@ def client_create(
             id_token_signed_response_alg=id_token_alg,
             first_party=first_party,
             require_par=require_par,
+            dpop_bound_access_tokens=dpop_bound_access_tokens,
             default_acr=default_acr,
         )
         try:
@@ -598,13 +600,19 @@ def _refresh_new(family_id: Any) -> str:
 
 
 def tokens_issue_for_code(
-    *, client: OidcClient, code: CodeRow, scope: str, with_refresh: bool
+    *, client: OidcClient, code: CodeRow, scope: str, with_refresh: bool, jkt: str = ""
 ) -> dict[str, Any]:
     """The token family of an authorization code and its first refresh token. Usually
     stored already, by the statement that used the code (code_consume with `issue`, on
     PostgreSQL): only the response is built here. Otherwise, on PostgreSQL one statement
     (the refresh token's INSERT in a CTE after the family's), so one round trip and atomic
-    by itself; elsewhere one transaction, two INSERTs."""
+    by itself; elsewhere one transaction, two INSERTs.
+
+    With `jkt` (the thumbprint of the request's DPoP key) the access token is bound to that
+    key, and so is the family's refresh token when the client is public (RFC 9449
+    section 5); such a family is never issued by the code's statement (the grant sees to
+    it: `AuthorizationCodeGrant._code_issue`)."""
+    family_jkt = jkt if client.is_public else ""
     if (
         code.family_id is not None
         and scope == code.scope
@@ -613,7 +621,7 @@ def tokens_issue_for_code(
         issued = SimpleNamespace(
             pk=code.family_id, scope=scope, sid=code.sid, acr=code.acr, auth_time=code.auth_time
         )
-        token = _token_body(client=client, user_id=code.user_id, family=issued)
+        token = _token_body(client=client, user_id=code.user_id, family=issued, jkt=jkt)
         if code.refresh_token is not None:
             token["refresh_token"] = code.refresh_token
         return token
@@ -625,7 +633,8 @@ def tokens_issue_for_code(
         )
         fam_sql = (
             f"INSERT INTO {_table(TokenFamily)} (id, client_id, user_id, code_id, scope, sid, auth_time, acr, "  # noqa: S608
-            "amr, created_at, revoked_reason) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s, '') RETURNING id"
+            "amr, created_at, revoked_reason, dpop_jkt) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s, '', %s) RETURNING id"
         )
         sql = (
             f"WITH fam AS ({fam_sql}) INSERT INTO {_table(RefreshToken)} "  # noqa: S608
@@ -645,12 +654,13 @@ def tokens_issue_for_code(
                     code.acr,
                     json.dumps(list(code.amr)),
                     now,
+                    family_jkt,
                     tokens.sha256(plain),
                     now,
                     now + dt.timedelta(seconds=settings.BAWABA_OIDC_REFRESH_TOKEN_TTL),
                 ],
             )
-        token = _token_body(client=client, user_id=code.user_id, family=family)
+        token = _token_body(client=client, user_id=code.user_id, family=family, jkt=jkt)
         token["refresh_token"] = plain
         return token
     model = TokenFamily(
@@ -662,16 +672,17 @@ def tokens_issue_for_code(
         auth_time=code.auth_time,
         acr=code.acr,
         amr=list(code.amr),
+        dpop_jkt=family_jkt,
     )
     with transaction.atomic():
         model.save(force_insert=True)
-        token = _token_body(client=client, user_id=code.user_id, family=model)
+        token = _token_body(client=client, user_id=code.user_id, family=model, jkt=jkt)
         if with_refresh:
             token["refresh_token"] = _refresh_new(model.pk)
     return token
 
 
-def _token_body(*, client: OidcClient, user_id: Any, family: Any) -> dict[str, Any]:
+def _token_body(*, client: OidcClient, user_id: Any, family: Any, jkt: str = "") -> dict[str, Any]:
     sub = subject_for(user_id=user_id, subject_type=client.subject_type, sector=client.sector)
     at, ttl = tokens.access_token(
         client_id=client.client_id,
@@ -681,8 +692,10 @@ def _token_body(*, client: OidcClient, user_id: Any, family: Any) -> dict[str, A
         sid=family.sid,
         acr=family.acr,
         auth_time=family.auth_time,
+        jkt=jkt,
     )
-    return {"token_type": "Bearer", "access_token": at, "expires_in": ttl, "scope": family.scope}
+    token_type = "DPoP" if jkt else "Bearer"
+    return {"token_type": token_type, "access_token": at, "expires_in": ttl, "scope": family.scope}
 
 
 class RefreshRefused(Exception):
@@ -714,14 +727,15 @@ def _table(model: Any) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def refresh_lookup(*, refresh_token: str, client: OidcClient) -> RefreshRow:
+def refresh_lookup(*, refresh_token: str, client: OidcClient, jkt: str = "") -> RefreshRow:
     """One query (token, family and person joined). Presenting a used token revokes the
-    whole family (reuse detection)."""
+    whole family (reuse detection). A family bound to a DPoP key is refused unless `jkt`
+    (the thumbprint of the request's DPoP key) is that key."""
     from django.contrib.auth import get_user_model
 
     sql = (
         f"SELECT r.id, r.used_at, r.expires_at, f.id, f.client_id, f.user_id, f.scope, f.sid, f.auth_time, "  # noqa: S608
-        f"f.acr, f.revoked_at, u.is_active, f.amr FROM {_table(RefreshToken)} r "
+        f"f.acr, f.revoked_at, u.is_active, f.amr, f.dpop_jkt FROM {_table(RefreshToken)} r "
         f"JOIN {_table(TokenFamily)} f ON f.id = r.family_id "
         f"JOIN {_table(get_user_model())} u ON u.id = f.user_id WHERE r.token_hash = %s"
     )
@@ -730,9 +744,22 @@ def refresh_lookup(*, refresh_token: str, client: OidcClient) -> RefreshRow:
         found = cursor.fetchone()
     if found is None:
         raise RefreshRefused("unknown")
-    rid, used_at, expires_at, fid, client_pk, user_id, scope, sid, auth_time, acr, revoked_at, active, amr = (
-        found
-    )
+    (
+        rid,
+        used_at,
+        expires_at,
+        fid,
+        client_pk,
+        user_id,
+        scope,
+        sid,
+        auth_time,
+        acr,
+        revoked_at,
+        active,
+        amr,
+    ) = found[:13]
+    bound_to = found[13]
     fid = _uuid(fid)
     if _uuid(client_pk) != client.pk:
         raise RefreshRefused("unknown")
@@ -743,6 +770,8 @@ def refresh_lookup(*, refresh_token: str, client: OidcClient) -> RefreshRow:
         raise RefreshRefused("reused")
     if _aware(expires_at) < timezone.now() or not active:
         raise RefreshRefused("expired")
+    if bound_to and bound_to != jkt:
+        raise RefreshRefused("bound to another DPoP key" if jkt else "bound to a DPoP key: send a DPoP proof")
     return RefreshRow(rid, fid, client.pk, _uuid(user_id), scope, sid, auth_time, acr, _json_list(amr))
 
 
@@ -764,7 +793,7 @@ def _aware(value: Any) -> dt.datetime:
     return value
 
 
-def refresh_rotate(*, row: RefreshRow, client: OidcClient, scope: str) -> dict[str, Any]:
+def refresh_rotate(*, row: RefreshRow, client: OidcClient, scope: str, jkt: str = "") -> dict[str, Any]:
     """Mark the presented refresh token used and issue a new one in the same family: one
     transaction, two writes. A concurrent second use loses the race and counts as reuse.
     On PostgreSQL the commit is asynchronous (synchronous_commit off for this transaction
@@ -792,12 +821,16 @@ def refresh_rotate(*, row: RefreshRow, client: OidcClient, scope: str) -> dict[s
                     )
                 ]
             )
-    token = _token_body(client=client, user_id=row.user_id, family=dataclasses.replace(row, scope=scope))
+    token = _token_body(
+        client=client, user_id=row.user_id, family=dataclasses.replace(row, scope=scope), jkt=jkt
+    )
     token["refresh_token"] = plain
     return token
 
 
-def refresh_exchange(*, refresh_token: str, client: OidcClient) -> tuple[dict[str, Any], RefreshRow]:
+def refresh_exchange(
+    *, refresh_token: str, client: OidcClient, jkt: str = ""
+) -> tuple[dict[str, Any], RefreshRow]:
     """The refresh grant's hot path (no narrowed scope): check the presented token, mark it
     used and issue its successor in the same family.
 
@@ -808,11 +841,13 @@ def refresh_exchange(*, refresh_token: str, client: OidcClient) -> tuple[dict[st
     and then finds used_at set). When nothing matches, `refresh_lookup` says why, and a
     used token revokes its whole family (reuse detection), as before. The commit is
     asynchronous (see `refresh_rotate`). Other databases take the two-step path. Returns the
-    token response and the family's row (for the new ID token)."""
+    token response and the family's row (for the new ID token). `jkt`: the thumbprint of the
+    request's DPoP key ("" without a proof): the new access token is bound to it, and a
+    family bound to a key matches only a proof made with that key."""
     if connection.vendor != "postgresql":
-        row = refresh_lookup(refresh_token=refresh_token, client=client)
+        row = refresh_lookup(refresh_token=refresh_token, client=client, jkt=jkt)
         try:
-            return refresh_rotate(row=row, client=client, scope=row.scope), row
+            return refresh_rotate(row=row, client=client, scope=row.scope, jkt=jkt), row
         except RefreshRefused:  # used concurrently since the lookup: reuse
             family_revoke(family_id=row.family_id, reason="refresh_reuse", client_id=client.client_id)
             raise
@@ -825,7 +860,7 @@ def refresh_exchange(*, refresh_token: str, client: OidcClient) -> tuple[dict[st
         f"WITH used AS (UPDATE {rt} r SET used_at = %s FROM {fam} f, {usr} u "  # noqa: S608
         "WHERE r.token_hash = %s AND r.used_at IS NULL AND r.expires_at > %s "
         "AND f.id = r.family_id AND f.client_id = %s AND f.revoked_at IS NULL "
-        "AND u.id = f.user_id AND u.is_active "
+        "AND u.id = f.user_id AND u.is_active AND (f.dpop_jkt = '' OR f.dpop_jkt = %s) "
         "RETURNING r.id, f.id AS family_id, f.user_id, f.scope, f.sid, f.auth_time, f.acr, f.amr, "
         + _CLAIM_COLUMNS
         + "), "  # noqa: S608 - column names are our own constants
@@ -838,6 +873,7 @@ def refresh_exchange(*, refresh_token: str, client: OidcClient) -> tuple[dict[st
         tokens.sha256(refresh_token),
         now,
         client.pk,
+        jkt,
         tokens.sha256(plain),
         now,
         now + dt.timedelta(seconds=settings.BAWABA_OIDC_REFRESH_TOKEN_TTL),
@@ -855,14 +891,14 @@ def refresh_exchange(*, refresh_token: str, client: OidcClient) -> tuple[dict[st
             cursor.execute(sql, params)
         found = cursor.fetchone()
     if found is None:
-        refresh_lookup(refresh_token=refresh_token, client=client)  # raises with the reason
+        refresh_lookup(refresh_token=refresh_token, client=client, jkt=jkt)  # raises with the reason
         raise RefreshRefused("reused")  # valid when looked at again: it lost a race
     rid, fid, user_id, scope, sid, auth_time, acr, amr = found[:8]
     person = _person(_uuid(user_id), found[8:])
     row = RefreshRow(
         rid, _uuid(fid), client.pk, _uuid(user_id), scope, sid, auth_time, acr, _json_list(amr), person
     )
-    token = _token_body(client=client, user_id=row.user_id, family=row)
+    token = _token_body(client=client, user_id=row.user_id, family=row, jkt=jkt)
     token["refresh_token"] = plain
     return token, row
 

@@ -75,7 +75,10 @@ def access_token(
     sid: str = "",
     acr: str = "",
     auth_time: int | None = None,
+    jkt: str = "",
 ) -> tuple[str, int]:
+    """A JWT access token (RFC 9068); bound to a DPoP key when `jkt` (its JWK thumbprint)
+    is given (RFC 9449 section 6: `cnf.jkt`)."""
     now = int(time.time())
     ttl = settings.BAWABA_OIDC_ACCESS_TOKEN_TTL
     claims: dict[str, Any] = {
@@ -96,6 +99,8 @@ def access_token(
         claims["acr"] = acr
     if auth_time:
         claims["auth_time"] = auth_time
+    if jkt:
+        claims["cnf"] = {"jkt": jkt}
     return sign(claims, typ=AT_TYP), ttl
 
 

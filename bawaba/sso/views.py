@@ -27,7 +27,7 @@ from bawaba.core.middleware import client_ip
 from bawaba.identity import selectors as identity_selectors
 from bawaba.identity import services as identity_services
 
-from . import keys, selectors, services, tokens
+from . import dpop, keys, selectors, services, tokens
 from .claims import (
     ACR_VALUES,
     CLAIMS_SUPPORTED,
@@ -87,6 +87,7 @@ def discovery_document() -> dict[str, Any]:
         "backchannel_logout_session_supported": True,
         "frontchannel_logout_supported": False,
         "claims_parameter_supported": False,
+        "dpop_signing_alg_values_supported": list(dpop.ALGORITHMS),
     }
 
 

@@ -143,3 +143,16 @@ def test_back_office_deactivation_revokes_refresh_tokens(logged_in_admin, transp
         HTTP_AUTHORIZATION=f"Basic {basic}",
     )
     assert r.status_code == 400 and r.json()["error"] == "invalid_grant"
+
+
+def test_back_office_client_that_requires_dpop(logged_in_admin, settings):
+    from bawaba.sso.models import Client
+
+    settings.DEBUG = False
+    add = "/en/admin/sso/client/add/"
+    assert 'name="dpop_bound_access_tokens"' in logged_in_admin.get(add).content.decode()
+    r = logged_in_admin.post(
+        add, _admin_form("https://customs.example.jo/.well-known/jwks.json", dpop_bound_access_tokens="on")
+    )
+    assert r.status_code == 302, r.content.decode()[:2000]
+    assert Client.objects.get(name_en="Customs").dpop_bound_access_tokens is True

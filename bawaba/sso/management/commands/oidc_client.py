@@ -43,6 +43,9 @@ class Command(BaseCommand):
         create.add_argument("--subject-type", default="pairwise", choices=["pairwise", "public"])
         create.add_argument("--id-token-alg", default="ES256", choices=["ES256", "RS256"])
         create.add_argument("--require-par", action="store_true")
+        create.add_argument(
+            "--dpop", action="store_true", help="require DPoP proofs (RFC 9449) at the token endpoint"
+        )
         create.add_argument("--grant-types", default="", help="space-separated; default by client type")
         create.add_argument("--client-id", default="")
         sub.add_parser("list", help="every relying party, one JSON object per line")
@@ -106,6 +109,7 @@ class Command(BaseCommand):
                 subject_type=o["subject_type"],
                 id_token_alg=o["id_token_alg"],
                 require_par=o["require_par"],
+                dpop_bound_access_tokens=o["dpop"],
                 grant_types=o["grant_types"].split() or None,
                 client_id=o["client_id"] or None,
             )
@@ -137,6 +141,7 @@ def _summary(client, *, full=False):
                 "subject_type": client.subject_type,
                 "id_token_signed_response_alg": client.id_token_signed_response_alg,
                 "require_par": client.require_par,
+                "dpop_bound_access_tokens": client.dpop_bound_access_tokens,
                 "default_acr": client.default_acr,
                 "created_at": client.created_at.isoformat(),
                 "updated_at": client.updated_at.isoformat(),
