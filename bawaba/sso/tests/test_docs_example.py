@@ -47,8 +47,9 @@ def test_python_example(transport, browser, make_client):
 NODE_EXAMPLE = EXAMPLE.parent / "sso-node"
 
 
+@pytest.mark.parametrize("dpop", [False, True], ids=["bearer", "dpop"])
 @pytest.mark.django_db(transaction=True)
-def test_node_example(live_server, settings, demo):
+def test_node_example(live_server, settings, demo, dpop):
     """docs/examples/sso-node/login.mjs (openid-client) against a live provider on loopback:
     discovery, login with step-up to loa-substantial, code exchange with state/nonce/PKCE
     checks, userinfo, refresh rotation with a new ID token, end-session address."""
@@ -64,13 +65,13 @@ def test_node_example(live_server, settings, demo):
     views._discovery_cache.clear()
     client_cache_clear()
     try:
-        _run_node_example(node, live_server.url)
+        _run_node_example(node, live_server.url, dpop=dpop)
     finally:
         views._discovery_cache.clear()
         client_cache_clear()
 
 
-def _run_node_example(node, issuer):
+def _run_node_example(node, issuer, *, dpop=False):
     from bawaba.sso import services
 
     redirect, bye = "http://127.0.0.1:3000/callback", "http://127.0.0.1:3000/bye"
@@ -88,6 +89,7 @@ def _run_node_example(node, issuer):
         "CLIENT_SECRET": secret,
         "REDIRECT_URI": redirect,
         "POST_LOGOUT_REDIRECT_URI": bye,
+        "DPOP": "1" if dpop else "0",
     }
     proc = subprocess.Popen(  # noqa: S603
         [node, "login.mjs"],
@@ -119,6 +121,15 @@ def _run_node_example(node, issuer):
     assert claims["acr"] == "loa-substantial" and "mfa" in claims["amr"]
     assert result["userinfo"]["sub"] == claims["sub"] and result["userinfo"]["given_name#en"] == "Ahmad"
     assert result["rotated"] is True
+    # DPoP: openid-client's proofs accepted at the token and userinfo endpoints, the tokens bound
+    from bawaba.sso import tokens
+
+    bound = tokens.decode(result["accessToken"], typ=tokens.AT_TYP)
+    if dpop:
+        assert [t.lower() for t in result["tokenTypes"]] == ["dpop", "dpop"]
+        assert set(bound["cnf"]) == {"jkt"}
+    else:
+        assert [t.lower() for t in result["tokenTypes"]] == ["bearer", "bearer"] and "cnf" not in bound
     again = result["refreshedClaims"]
     assert (again["sub"], again["auth_time"], again["sid"]) == (
         claims["sub"],

@@ -5,6 +5,9 @@
 //   ISSUER=http://127.0.0.1:8000 CLIENT_ID=... CLIENT_SECRET=... \
 //   REDIRECT_URI=http://127.0.0.1:3000/callback node login.mjs
 //
+// With DPOP=1 the tokens are bound to a key pair made here (DPoP, RFC 9449): every token
+// and userinfo request then carries a proof signed with it.
+//
 // Run like this, it prints the address to send the person to, then reads (from standard
 // input) the address Bawaba sent them back to, and prints what the service received as JSON.
 // bawaba/sso/tests/test_docs_example.py runs it this way against a live provider.
@@ -37,17 +40,26 @@ export async function loginUrl(config, session, redirectUri, acr = 'loa-substant
   });
 }
 
+// Optional: sender-constrained tokens (DPoP). Keep the key pair for the whole session (in a
+// browser app, a non-extractable key in IndexedDB); a stolen token is useless without it.
+export async function withDPoP(config, session) {
+  session.dpop = client.getDPoPHandle(config, await client.randomDPoPKeyPair('ES256'));
+}
+
 // 2. On your redirect URI (callbackUrl is the full address Bawaba redirected to): the code
 // exchange checks state, nonce, PKCE and the ID token; `claims()` are its validated claims.
 export async function callback(config, session, callbackUrl) {
-  const tokens = await client.authorizationCodeGrant(config, new URL(callbackUrl), {
-    pkceCodeVerifier: session.verifier,
-    expectedState: session.state,
-    expectedNonce: session.nonce,
-  });
+  const dpop = session.dpop ? { DPoP: session.dpop } : undefined;
+  const tokens = await client.authorizationCodeGrant(
+    config,
+    new URL(callbackUrl),
+    { pkceCodeVerifier: session.verifier, expectedState: session.state, expectedNonce: session.nonce },
+    undefined,
+    dpop,
+  );
   const claims = tokens.claims(); // sub, acr, amr, auth_time, sid, name#ar, ...
   if (claims.acr !== 'loa-substantial') throw new Error(`weaker login than asked: ${claims.acr}`);
-  const userinfo = await client.fetchUserInfo(config, tokens.access_token, claims.sub);
+  const userinfo = await client.fetchUserInfo(config, tokens.access_token, claims.sub, dpop);
   session.tokens = tokens;
   session.idToken = tokens.id_token; // keep it: logout needs it as id_token_hint
   return { claims, userinfo };
@@ -56,7 +68,8 @@ export async function callback(config, session, callbackUrl) {
 // 3. Refresh tokens rotate: always keep the new one (the old one is now invalid). The
 // response has a new ID token for the same login (same sub, auth_time, acr, sid).
 export async function refresh(config, session) {
-  session.tokens = await client.refreshTokenGrant(config, session.tokens.refresh_token);
+  const dpop = session.dpop ? { DPoP: session.dpop } : undefined;
+  session.tokens = await client.refreshTokenGrant(config, session.tokens.refresh_token, undefined, dpop);
   return session.tokens;
 }
 
@@ -71,6 +84,7 @@ async function main() {
   const env = process.env;
   const config = await discover(env.ISSUER, env.CLIENT_ID, env.CLIENT_SECRET);
   const session = {};
+  if (env.DPOP === '1') await withDPoP(config, session);
   console.log((await loginUrl(config, session, env.REDIRECT_URI)).href);
   const input = createInterface({ input: process.stdin });
   const callbackUrl = await new Promise((resolve) => input.once('line', resolve));
@@ -83,6 +97,8 @@ async function main() {
       claims,
       userinfo,
       rotated: refreshed.refresh_token !== first.refresh_token,
+      tokenTypes: [first.token_type, refreshed.token_type],
+      accessToken: refreshed.access_token,
       refreshedClaims: refreshed.claims(),
       logoutUrl: logoutUrl(config, session, env.POST_LOGOUT_REDIRECT_URI || env.REDIRECT_URI).href,
     }),
