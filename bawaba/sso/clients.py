@@ -171,3 +171,43 @@ def client_cache_clear(client_id: str | None = None) -> None:
             _cache.pop(client_id, None)
         else:
             _cache.clear()
+        _origins.clear()
+
+
+def web_origin(url: str) -> str:
+    """The origin (RFC 6454: scheme://host[:port], lower case, default port left out) of
+    an address, as a browser sends it in `Origin`; "" when it has none."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return ""
+    scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
+    if scheme not in ("http", "https") or not host:
+        return ""
+    if ":" in host:
+        host = f"[{host}]"
+    default = 443 if scheme == "https" else 80
+    return f"{scheme}://{host}" + (f":{port}" if port and port != default else "")
+
+
+_origins: dict[str, tuple[float, frozenset[str]]] = {}
+
+
+def web_origins_registered() -> frozenset[str]:
+    """The origins of every active relying party's redirect URIs (Keycloak's default "web
+    origins"): the sites whose pages may read the answers of the token, userinfo and
+    revocation endpoints in a browser (CORS). Cached like the clients."""
+    now = time.monotonic()
+    hit = _origins.get("all")
+    if hit and now - hit[0] < settings.BAWABA_OIDC_CLIENT_CACHE_SECONDS:
+        return hit[1]
+    found = frozenset(
+        o
+        for uris in Client.objects.filter(is_active=True).values_list("redirect_uris", flat=True)
+        for o in map(web_origin, uris or ())
+        if o
+    )
+    with _cache_lock:
+        _origins["all"] = (now, found)
+    return found

@@ -536,12 +536,12 @@ class JWTAccessTokenValidator(BearerTokenValidator):
         return AccessToken(claims, token_string) if claims else None
 
     def validate_token(self, token, scopes, request):  # type: ignore[no-untyped-def]
-        super().validate_token(token, scopes, request)
-        if dpop_jkt(token.claims):  # RFC 9449 section 7.2: a bound token is no bearer token
+        if token is not None and dpop_jkt(token.claims):  # RFC 9449 7.2: a bound token is no bearer token
             raise dpop.DPoPTokenError(
                 "invalid_token",
                 "This access token is bound to a DPoP key: send it with the DPoP scheme and a proof.",
             )
+        super().validate_token(token, scopes, request)
 
 
 class DPoPAccessTokenValidator(JWTAccessTokenValidator):

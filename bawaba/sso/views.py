@@ -16,6 +16,7 @@ from django.core import signing
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse, QueryDict
 from django.shortcuts import render
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -39,7 +40,7 @@ from .claims import (
     session_acr,
     subject_for,
 )
-from .clients import USER_SCOPES, OidcClient, client_get
+from .clients import USER_SCOPES, OidcClient, client_get, web_origin, web_origins_registered
 from .server import CONFIDENTIAL_AUTH_METHODS, authorization_request, server
 
 REAUTH_PARAM = "bw_reauth"
@@ -494,7 +495,47 @@ def _too_many(wait: int) -> HttpResponse:
     return response
 
 
+def _cors(methods: str):  # type: ignore[no-untyped-def]
+    """Endpoints a service's own pages may call from the browser (a public client in a
+    single-page app): token, userinfo, revocation. A request whose `Origin` is the origin of
+    a registered redirect URI (`web_origins_registered`) gets it back in
+    Access-Control-Allow-Origin, and its preflight (OPTIONS) is answered, allowing the
+    Authorization, Content-Type and DPoP headers; any other origin gets no CORS header, so
+    its pages cannot read the answer. No credentials: these endpoints use no cookies.
+    Servers send no Origin and pay nothing."""
+
+    def decorate(view):  # type: ignore[no-untyped-def]
+        @wraps(view)
+        def wrapped(request: HttpRequest) -> HttpResponse:
+            origin = request.headers.get("Origin", "")
+            allowed = (
+                bool(origin)
+                and web_origin(origin) == origin.lower()
+                and origin.lower() in web_origins_registered()
+            )
+            if request.method == "OPTIONS":
+                response = HttpResponse(status=204)
+                response["Allow"] = f"{methods}, OPTIONS"
+                if allowed:
+                    response["Access-Control-Allow-Methods"] = methods
+                    response["Access-Control-Allow-Headers"] = "Authorization, Content-Type, DPoP"
+                    response["Access-Control-Max-Age"] = "600"
+            else:
+                response = view(request)
+            if allowed:
+                response["Access-Control-Allow-Origin"] = origin
+                response["Access-Control-Expose-Headers"] = "WWW-Authenticate, Retry-After"
+            if origin:
+                patch_vary_headers(response, ["Origin"])
+            return response
+
+        return wrapped
+
+    return decorate
+
+
 @csrf_exempt
+@_cors("POST")
 @require_POST
 @_counting_client_refusals("token")
 def token(request: HttpRequest) -> HttpResponse:
@@ -502,12 +543,14 @@ def token(request: HttpRequest) -> HttpResponse:
 
 
 @csrf_exempt
+@_cors("GET, POST")
 @require_http_methods(["GET", "POST"])
 def userinfo(request: HttpRequest) -> HttpResponse:
     return server.create_endpoint_response("userinfo", request)
 
 
 @csrf_exempt
+@_cors("POST")
 @require_POST
 @_counting_client_refusals("revocation")
 def revoke(request: HttpRequest) -> HttpResponse:

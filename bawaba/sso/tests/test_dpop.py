@@ -318,3 +318,39 @@ def test_command_registers_a_client_that_requires_dpop(db, demo, capsys):
     call_command("oidc_client", "show", created["client_id"])
     shown = json.loads(capsys.readouterr().out)
     assert shown["dpop_bound_access_tokens"] is True and shown["token_endpoint_auth_method"] == "none"
+
+
+def test_browser_based_service_cors(transport, make_client):
+    """A service's own pages (its redirect URIs' origin) may call the token, userinfo and
+    revocation endpoints from the browser, DPoP header included; other origins may not."""
+    client, secret = make_client()  # redirect URI https://rp.example.jo/callback
+    mine, theirs = "https://rp.example.jo", "https://evil.example"
+    preflight = {
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "dpop, content-type",
+    }
+    with _http(transport) as c:
+        for path in ("/oidc/token", "/oidc/revoke", "/oidc/userinfo"):
+            r = c.options(path, headers={"Origin": mine, **preflight})
+            assert r.status_code == 204 and r.headers["Access-Control-Allow-Origin"] == mine, path
+            assert "DPoP" in r.headers["Access-Control-Allow-Headers"]
+            assert "Origin" in r.headers["Vary"]
+            r = c.options(path, headers={"Origin": theirs, **preflight})
+            assert r.status_code == 204 and "Access-Control-Allow-Origin" not in r.headers
+        data = {"grant_type": "client_credentials"}
+        auth = (client.client_id, secret)
+        key = ECKey.generate_key("P-256")
+        r = c.post("/oidc/token", data=data, auth=auth, headers={"Origin": mine, "DPoP": proof(key)})
+        assert r.status_code == 200 and r.headers["Access-Control-Allow-Origin"] == mine
+        assert "WWW-Authenticate" in r.headers["Access-Control-Expose-Headers"]
+        token = r.json()["access_token"]
+        for origin in (theirs, "null", mine + ".evil.example", mine.upper() + "/path"):
+            r = c.post("/oidc/token", data=data, auth=auth, headers={"Origin": origin})
+            assert r.status_code == 200 and "Access-Control-Allow-Origin" not in r.headers, origin
+        # servers send no Origin: no CORS headers at all
+        r = c.post("/oidc/token", data=data, auth=auth)
+        assert "Access-Control-Allow-Origin" not in r.headers and "Origin" not in r.headers.get("Vary", "")
+        # refusals are readable by the service's pages too (to show the error): here a
+        # DPoP-bound token sent as a bearer token
+        r = c.get("/oidc/userinfo", headers={"Authorization": f"Bearer {token}", "Origin": mine})
+    assert r.status_code == 401 and r.headers["Access-Control-Allow-Origin"] == mine
