@@ -25,10 +25,12 @@ def _example():
     return module
 
 
-def test_python_example(transport, browser, make_client):
+@pytest.mark.parametrize("dpop", [False, True], ids=["bearer", "dpop"])
+def test_python_example(transport, browser, make_client, dpop):
     ex = _example()
     client, secret = make_client(first_party=True, post_logout_redirect_uris=["https://rp.example.jo/bye"])
-    login = ex.BawabaLogin(ISSUER, client.client_id, secret, RP_CALLBACK, transport=transport)
+    key = ex.DPoPKey() if dpop else None
+    login = ex.BawabaLogin(ISSUER, client.client_id, secret, RP_CALLBACK, dpop=key, transport=transport)
     session: dict = {}
     url = login.login_url(session, acr="loa-substantial")
     r = browser.authorize(url)
@@ -36,9 +38,15 @@ def test_python_example(transport, browser, make_client):
     query = dict(httpx.URL(r.headers["location"]).params)
     claims = login.callback(session, query)
     assert claims["acr"] == "loa-substantial"
-    assert login.userinfo()["sub"] == claims["sub"]
+    assert login.userinfo(session)["sub"] == claims["sub"]
+    assert session["token"]["token_type"] == ("DPoP" if dpop else "Bearer")
     old = session["token"]["refresh_token"]
     assert login.refresh(session)["refresh_token"] != old
+    from bawaba.sso import tokens
+
+    bound = tokens.decode(session["token"]["access_token"], typ=tokens.AT_TYP)
+    assert bound.get("cnf") == ({"jkt": key.key.thumbprint()} if dpop else None)
+    assert login.userinfo(session)["sub"] == claims["sub"]
     out = browser.get(login.logout_url(session, "https://rp.example.jo/bye"))
     assert out.headers["location"] == "https://rp.example.jo/bye"
     assert ex.service_token(ISSUER, client.client_id, secret, transport=transport)
