@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Schema
@@ -100,7 +101,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
 # the platform's OpenID provider, issues the tokens and says whether one is still good; an
 # app's router only names the scope it needs. Until something is wired, every token is
 # refused (fail closed).
-TokenCheck = Callable[[str], BearerCheck]
+# check(token, scheme="bearer"|"dpop", proof=<DPoP header or None>, method=..., url=...)
+TokenCheck = Callable[..., BearerCheck]
 RefusalRecord = Callable[[str, str | None], None]
 _authority: dict[str, Any] = {"check": None, "refused": None}
 
@@ -110,6 +112,8 @@ _DESCRIPTIONS = {
     "expired": "The access token expired.",
     "revoked": "The access token was revoked.",
     "no_person": "The access token does not act for a person.",
+    "dpop_required": "The access token is bound to a DPoP key: use the DPoP scheme with a proof.",
+    "dpop_proof": "The DPoP proof is missing or not valid for this request and access token.",
 }
 
 
@@ -128,6 +132,10 @@ def _refusal_message(problem: str) -> str:
         return _("This access token was revoked.")
     if problem == "no_person":
         return _("This access token does not act for a person.")
+    if problem == "dpop_required":
+        return _("This access token is bound to a key (DPoP): send it with the DPoP scheme and a proof.")
+    if problem == "dpop_proof":
+        return _("The DPoP proof is missing, or not valid for this request and this access token.")
     return _("This access token is not valid.")
 
 
@@ -149,18 +157,19 @@ class ScopedBearer(HttpBearer):
         self.realm = realm
         super().__init__()
 
-    def challenge(self, error: str = "", description: str = "") -> str:
+    def challenge(self, error: str = "", description: str = "", scheme: str = "Bearer") -> str:
         parts = [f'realm="{self.realm}"']
         if error:
             parts.append(f'error="{error}"')
         if description:
             parts.append(f'error_description="{description}"')
         parts.append(f'scope="{self.scope}"')
-        return "Bearer " + ", ".join(parts)
+        return f"{scheme} " + ", ".join(parts)
 
     def __call__(self, request: HttpRequest) -> BearerCheck:
         scheme, _sep, token = request.headers.get("Authorization", "").strip().partition(" ")
-        if scheme.lower() != "bearer":
+        scheme = scheme.lower()
+        if scheme not in ("bearer", "dpop"):
             # No credentials (or another scheme): no error code (RFC 6750 section 3.1).
             raise AuthenticationFailed(
                 _("An access token is needed: send it as Authorization: Bearer <token>."),
@@ -175,7 +184,16 @@ class ScopedBearer(HttpBearer):
                 headers={"WWW-Authenticate": self.challenge("invalid_request")},
             )
         check: TokenCheck | None = _authority["check"]
-        result = check(token) if check is not None and len(token) <= 8000 else BearerCheck(problem="invalid")
+        if check is not None and len(token) <= 8000:
+            result = check(
+                token,
+                scheme=scheme,
+                proof=request.headers.get("DPoP") if scheme == "dpop" else None,
+                method=request.method,
+                url=settings.BASE_URL.rstrip("/") + request.path,  # the DPoP proof's htu
+            )
+        else:
+            result = BearerCheck(problem="invalid")
         if not result.ok:
             refused: RefusalRecord | None = _authority["refused"]
             if refused is not None:
@@ -185,7 +203,9 @@ class ScopedBearer(HttpBearer):
                 code="invalid_token",
                 headers={
                     "WWW-Authenticate": self.challenge(
-                        "invalid_token", _DESCRIPTIONS.get(result.problem, _DESCRIPTIONS["invalid"])
+                        "invalid_dpop_proof" if result.problem == "dpop_proof" else "invalid_token",
+                        _DESCRIPTIONS.get(result.problem, _DESCRIPTIONS["invalid"]),
+                        "DPoP" if scheme == "dpop" or result.problem.startswith("dpop") else "Bearer",
                     )
                 },
             )

@@ -78,14 +78,36 @@ def access_token_revoked(claims: dict[str, Any], family: tuple[Any, bool, Any] |
     return family is None or family[0] is not None or not family[1]
 
 
-def access_token_check(token: str) -> BearerCheck:
-    """What a resource server (the JSON API) needs to know of a bearer access token this
-    provider issued: whether it may be used and, if so, for whom, by which client and with
-    which scopes. Checks the signature, issuer, type (RFC 9068 `at+jwt`) and expiry, then
-    whether the client is still active (cached) and revocation (two small reads)."""
+def access_token_check(
+    token: str, *, scheme: str = "bearer", proof: str | None = None, method: str = "GET", url: str = ""
+) -> BearerCheck:
+    """What a resource server (the JSON API) needs to know of an access token this provider
+    issued: whether it may be used and, if so, for whom, by which client and with which
+    scopes. Checks the signature, issuer, type (RFC 9068 `at+jwt`) and expiry, then whether
+    the client is still active (cached) and revocation (two small reads).
+
+    A token bound to a DPoP key (RFC 9449) must come with `scheme` "dpop" and a `proof`
+    (the request's DPoP header) made with that key for this request (`method`, `url`) and
+    this token: "dpop_required" when sent as a bearer token, "dpop_proof" when the proof is
+    missing, wrong or replayed; the DPoP scheme with an unbound token is "invalid"."""
     claims, problem = tokens.decode_checked(token, typ=tokens.AT_TYP)
     if claims is None:
         return BearerCheck(problem=problem or "invalid")
+    bound = tokens.bound_key(claims)
+    if scheme == "dpop":
+        if not bound:
+            return BearerCheck(problem="invalid")
+        from . import dpop
+
+        try:
+            if proof is None:
+                raise dpop.InvalidDPoPProof("no proof")
+            if dpop.proof_check(proof, htm=method, htu=url, access_token=token) != bound:
+                raise dpop.InvalidDPoPProof("another key")
+        except dpop.InvalidDPoPProof:
+            return BearerCheck(problem="dpop_proof")
+    elif bound:
+        return BearerCheck(problem="dpop_required")
     client_id = str(claims.get("client_id") or "")
     if client_get(client_id) is None:
         return BearerCheck(problem="revoked", client_id=client_id)

@@ -489,7 +489,7 @@ class Introspection(IntrospectionEndpoint):
         if isinstance(token, AccessToken):
             c = token.claims
             body = {
-                "token_type": "DPoP" if dpop_jkt(c) else "Bearer",
+                "token_type": "DPoP" if tokens.bound_key(c) else "Bearer",
                 "client_id": c.get("client_id"),
                 "scope": c.get("scope", ""),
                 "sub": c.get("sub"),
@@ -502,8 +502,8 @@ class Introspection(IntrospectionEndpoint):
             for k in ("acr", "auth_time", "sid"):
                 if k in c:
                     body[k] = c[k]
-            if dpop_jkt(c):
-                body["cnf"] = {"jkt": dpop_jkt(c)}
+            if tokens.bound_key(c):
+                body["cnf"] = {"jkt": tokens.bound_key(c)}
             return body
         fam = token.row.family
         client = client_get(token.client_id)
@@ -521,13 +521,6 @@ class Introspection(IntrospectionEndpoint):
         }
 
 
-def dpop_jkt(claims: dict[str, Any]) -> str:
-    """The thumbprint of the DPoP key an access token is bound to ("" when it is not)."""
-    cnf = claims.get("cnf")
-    jkt = cnf.get("jkt") if isinstance(cnf, dict) else None
-    return jkt if isinstance(jkt, str) else ""
-
-
 class JWTAccessTokenValidator(BearerTokenValidator):
     def authenticate_token(self, token_string):  # type: ignore[no-untyped-def]
         claims = (
@@ -536,7 +529,9 @@ class JWTAccessTokenValidator(BearerTokenValidator):
         return AccessToken(claims, token_string) if claims else None
 
     def validate_token(self, token, scopes, request):  # type: ignore[no-untyped-def]
-        if token is not None and dpop_jkt(token.claims):  # RFC 9449 7.2: a bound token is no bearer token
+        if token is not None and tokens.bound_key(
+            token.claims
+        ):  # RFC 9449 7.2: a bound token is no bearer token
             raise dpop.DPoPTokenError(
                 "invalid_token",
                 "This access token is bound to a DPoP key: send it with the DPoP scheme and a proof.",
@@ -554,7 +549,7 @@ class DPoPAccessTokenValidator(JWTAccessTokenValidator):
     def validate_token(self, token, scopes, request):  # type: ignore[no-untyped-def]
         if token is None or token.is_expired() or token.is_revoked():
             raise dpop.DPoPTokenError("invalid_token", "The access token is not valid.")
-        bound = dpop_jkt(token.claims)
+        bound = tokens.bound_key(token.claims)
         if not bound:
             raise dpop.DPoPTokenError("invalid_token", "This access token is not bound to a DPoP key.")
         path = "/oidc/userinfo"

@@ -104,6 +104,13 @@ def access_token(
     return sign(claims, typ=AT_TYP), ttl
 
 
+def bound_key(claims: dict[str, Any]) -> str:
+    """The thumbprint of the DPoP key an access token is bound to (`cnf.jkt`), "" if none."""
+    cnf = claims.get("cnf")
+    jkt = cnf.get("jkt") if isinstance(cnf, dict) else None
+    return jkt if isinstance(jkt, str) else ""
+
+
 def looks_like_jwt(token: str) -> bool:
     return token.count(".") == 2
 

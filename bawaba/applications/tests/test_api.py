@@ -432,3 +432,80 @@ def test_the_scope_is_offered_with_a_bilingual_description(transport, online):
         assert page.status_code == 200
         item = re.search(r'<li data-scope="applications">([^<]+)</li>', page.text).group(1)
         assert text in item, item
+
+
+def test_dpop_bound_token_at_the_api(transport, online):
+    """A token bound to a DPoP key (RFC 9449) works at the API only with the DPoP scheme and
+    a proof of that key for the request: a stolen bound token is of no use as a bearer token."""
+    import base64
+    import hashlib
+    import secrets
+    import time
+
+    from joserfc import jwt
+    from joserfc.jwk import ECKey
+
+    key, other = ECKey.generate_key("P-256"), ECKey.generate_key("P-256")
+
+    def proof(k, url, token, method="GET"):
+        ath = base64.urlsafe_b64encode(hashlib.sha256(token.encode()).digest()).rstrip(b"=").decode()
+        claims = {"jti": secrets.token_hex(8), "htm": method, "htu": url, "iat": int(time.time()), "ath": ath}
+        return jwt.encode({"typ": "dpop+jwt", "alg": "ES256", "jwk": k.as_dict(private=False)}, claims, k)
+
+    client = register_client()
+    rp = OAuth2Client(
+        client_id=client["client_id"],
+        client_secret=client["client_secret"],
+        redirect_uri=CALLBACK,
+        transport=transport,
+        base_url=ISSUER,
+    )
+    verifier = secrets.token_urlsafe(48)
+    url, _state = rp.create_authorization_url(
+        f"{ISSUER}/oidc/authorize",
+        scope="openid applications",
+        code_challenge=create_s256_code_challenge(verifier),
+        code_challenge_method="S256",
+    )
+    params = Citizen(transport).authorize(url)
+    token_proof = jwt.encode(
+        {"typ": "dpop+jwt", "alg": "ES256", "jwk": key.as_dict(private=False)},
+        {"jti": secrets.token_hex(8), "htm": "POST", "htu": f"{ISSUER}/oidc/token", "iat": int(time.time())},
+        key,
+    )
+    token = rp.fetch_token(
+        f"{ISSUER}/oidc/token", code=params["code"], code_verifier=verifier, headers={"DPoP": token_proof}
+    )
+    assert token["token_type"] == "DPoP"
+    at, here = token["access_token"], f"{ISSUER}/api/v1/me/applications"
+
+    def call(headers):
+        with httpx.Client(transport=transport, base_url=ISSUER) as c:
+            return c.get("/api/v1/me/applications", headers={"Accept-Language": "en", **headers})
+
+    r = call({"Authorization": f"DPoP {at}", "DPoP": proof(key, here, at)})
+    assert r.status_code == 200 and "results" in r.json()
+    # as a bearer token: refused, with a DPoP challenge
+    r = call({"Authorization": f"Bearer {at}"})
+    assert r.status_code == 401 and r.json()["code"] == "invalid_token"
+    assert r.headers["www-authenticate"].startswith('DPoP realm="bawaba", error="invalid_token"')
+    assert "DPoP scheme" in r.json()["message"]
+    replayed = proof(key, here, at)
+    assert call({"Authorization": f"DPoP {at}", "DPoP": replayed}).status_code == 200
+    for headers in (
+        {"Authorization": f"DPoP {at}"},  # no proof
+        {"Authorization": f"DPoP {at}", "DPoP": replayed},  # used before
+        {"Authorization": f"DPoP {at}", "DPoP": proof(other, here, at)},  # another key
+        {"Authorization": f"DPoP {at}", "DPoP": proof(key, f"{ISSUER}/api/v1/me/notifications", at)},
+        {"Authorization": f"DPoP {at}", "DPoP": proof(key, here, at, method="POST")},
+        {"Authorization": f"DPoP {at}", "DPoP": proof(key, here, at + "x")},  # another token's hash
+    ):
+        r = call(headers)
+        assert r.status_code == 401, headers
+        assert 'error="invalid_dpop_proof"' in r.headers["www-authenticate"]
+        assert r.headers["www-authenticate"].startswith("DPoP ")
+    # the DPoP scheme with an ordinary bearer token: not valid
+    plain = access_token(transport, client, Citizen(transport))["access_token"]
+    r = call({"Authorization": f"DPoP {plain}", "DPoP": proof(key, here, plain)})
+    assert r.status_code == 401 and 'error="invalid_token"' in r.headers["www-authenticate"]
+    assert call({"Authorization": f"Bearer {plain}"}).status_code == 200
