@@ -152,6 +152,9 @@ class AuthorizationCode(CodeInterface, models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
+    # `dpop_jkt` of the authorization request (RFC 9449 section 10): only a DPoP proof made
+    # with that key may exchange the code. "" when not bound.
+    dpop_jkt = models.CharField(max_length=64, blank=True, default="", db_default="")
 
 
 class TokenFamily(models.Model):

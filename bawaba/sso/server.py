@@ -180,15 +180,32 @@ class AuthorizationCodeGrant(DPoPBinding, grants.AuthorizationCodeGrant):
             auth_time=ctx["auth_time"],
             acr=ctx["acr"],
             amr=ctx["amr"],
+            dpop_jkt=data.get("dpop_jkt") or "",
         )
+
+    def validate_authorization_request(self):  # type: ignore[no-untyped-def]
+        redirect_uri = super().validate_authorization_request()
+        jkt = self.request.payload.data.get("dpop_jkt")
+        if jkt is not None and not dpop.JKT_PATTERN.fullmatch(jkt):
+            raise InvalidRequestError(  # back to the service, as Authlib's own checks do
+                "dpop_jkt must be the JWK SHA-256 thumbprint of a key (RFC 7638).",
+                state=self.request.payload.state,
+                redirect_uri=redirect_uri,
+            )
+        return redirect_uri
 
     def query_authorization_code(self, code: str, client: OidcClient):  # type: ignore[no-untyped-def]
         """The code, used up at once: a services.CodeRow whose `person` carries the claim
         fields (the ID token needs no further query). On PostgreSQL the same statement
         issues the token family when the code matches what the checks that follow (the
         redirect_uri here, the PKCE verifier in S256Only) will want of it; those checks
-        still run and decide."""
-        return services.code_consume(code=code, client=client, issue=self._code_issue(client))
+        still run and decide. A code the authorization request bound to a DPoP key
+        (`dpop_jkt`) is exchanged only with a proof of that key; presented without one, it
+        is used up all the same (whoever holds it without the key is not its client)."""
+        row = services.code_consume(code=code, client=client, issue=self._code_issue(client))
+        if row is not None and row.dpop_jkt and row.dpop_jkt != self.request.dpop_jkt:
+            raise dpop.InvalidDPoPProof("The authorization code is bound to another DPoP key.")
+        return row
 
     def _code_issue(self, client: OidcClient) -> services.CodeIssue | None:
         """What the code's stored values must be for this request to pass the redirect_uri

@@ -316,9 +316,11 @@ def code_save(
     auth_time: int,
     acr: str,
     amr: list[str],
+    dpop_jkt: str = "",
 ) -> None:
     """Store an authorization code (hashed) and note that `client` takes part in the
-    provider session `sid` (for back-channel logout): on PostgreSQL one statement."""
+    provider session `sid` (for back-channel logout): on PostgreSQL one statement.
+    `dpop_jkt`: the DPoP key the code is bound to (RFC 9449 section 10), "" if none."""
     now = timezone.now()
     expires = now + dt.timedelta(seconds=settings.BAWABA_OIDC_CODE_TTL)
     if connection.vendor == "postgresql":
@@ -337,11 +339,12 @@ def code_save(
             json.dumps(amr),
             now,
             expires,
+            dpop_jkt,
         ]
         sql = (
             f"INSERT INTO {_table(AuthorizationCode)} (code_hash, client_id, user_id, redirect_uri, scope, "  # noqa: S608
-            "nonce, code_challenge, code_challenge_method, sid, auth_time, acr, amr, created_at, expires_at) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s)"
+            "nonce, code_challenge, code_challenge_method, sid, auth_time, acr, amr, created_at, expires_at, "
+            "dpop_jkt) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s, %s)"
         )
         if sid:
             sql = (
@@ -368,6 +371,7 @@ def code_save(
             amr=amr,
             created_at=now,
             expires_at=expires,
+            dpop_jkt=dpop_jkt,
         )
         session_client_record(sid=sid, user_id=user_id, client=client)
 
@@ -402,6 +406,8 @@ class CodeRow(CodeInterface):
     # with it (PostgreSQL, `CodeIssue`); None: not issued yet (tokens_issue_for_code does).
     family_id: Any = None
     refresh_token: str | None = None
+    # The DPoP key (thumbprint) the authorization request bound the code to; "" if none.
+    dpop_jkt: str = ""
 
     @property
     def pk(self) -> int:
@@ -411,7 +417,7 @@ class CodeRow(CodeInterface):
 # The code's columns CodeRow is built from, then u.is_active and the claim columns.
 _CODE_COLUMNS = (
     "c.id, c.user_id, c.redirect_uri, c.scope, c.nonce, c.code_challenge, c.code_challenge_method, "
-    "c.sid, c.auth_time, c.acr, c.amr, c.expires_at, u.is_active"
+    "c.sid, c.auth_time, c.acr, c.amr, c.expires_at, u.is_active, c.dpop_jkt"
 )
 
 
@@ -457,7 +463,7 @@ def _code_use_sql(issue: bool, with_refresh: bool) -> str:
         f"fam AS (INSERT INTO {_table(TokenFamily)} "
         "(id, client_id, user_id, code_id, scope, sid, auth_time, acr, amr, created_at, revoked_reason) "
         "SELECT %s, %s, used.user_id, used.id, used.scope, used.sid, used.auth_time, used.acr, "
-        "used.amr, %s, '' FROM used WHERE used.expires_at >= %s AND used.is_active "
+        "used.amr, %s, '' FROM used WHERE used.expires_at >= %s AND used.is_active AND used.dpop_jkt = '' "
         "AND (used.redirect_uri = '' OR used.redirect_uri = %s) AND used.code_challenge = %s "
         "AND (used.code_challenge = '' OR used.code_challenge_method = 'S256') RETURNING id)"
     )
@@ -567,9 +573,10 @@ def code_consume(*, code: str, client: OidcClient, issue: CodeIssue | None = Non
         acr,
         _json_list(amr),
         _aware(expires_at),
-        _person(user_id, found[13 : 13 + len(CLAIM_FIELDS)]),
+        _person(user_id, found[14 : 14 + len(CLAIM_FIELDS)]),
         family_id,
         refresh_plain,
+        found[13] or "",
     )
 
 

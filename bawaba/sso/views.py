@@ -581,6 +581,11 @@ def par(request: HttpRequest) -> HttpResponse:
             if k not in ("client_secret", "client_assertion", "client_assertion_type")
         }
         params["client_id"] = client.client_id
+        proof = dpop.proof_from(request.headers)
+        if proof is not None:  # RFC 9449 section 10.1: the code will be bound to this key
+            jkt = dpop.proof_check(proof, htm="POST", htu=dpop.endpoint_url("/oidc/par"))
+            if params.setdefault("dpop_jkt", jkt) != jkt:
+                raise dpop.InvalidDPoPProof("dpop_jkt is not the thumbprint of the DPoP proof's key.")
         if not client.check_redirect_uri(params.get("redirect_uri", "")):
             raise_invalid("redirect_uri is not registered for this client.")
         vreq = authorization_request(request, params)

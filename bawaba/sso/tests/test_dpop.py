@@ -354,3 +354,80 @@ def test_browser_based_service_cors(transport, make_client):
         # DPoP-bound token sent as a bearer token
         r = c.get("/oidc/userinfo", headers={"Authorization": f"Bearer {token}", "Origin": mine})
     assert r.status_code == 401 and r.headers["Access-Control-Allow-Origin"] == mine
+
+
+def test_code_bound_to_a_key_by_the_authorization_request(transport, browser, make_client):
+    """`dpop_jkt` (RFC 9449 section 10): only a proof of that key exchanges the code."""
+    client, secret = make_client(first_party=True)
+    key, other = ECKey.generate_key("P-256"), ECKey.generate_key("P-256")
+    auth = (client.client_id, secret)
+    rp = rp_client(transport, client.client_id, secret)
+
+    def code(**extra):
+        verifier, challenge = pkce_pair()
+        url, _ = authorize_url(rp, code_challenge=challenge, code_challenge_method="S256", **extra)
+        params = code_from(browser.follow(browser.authorize(url)))
+        return {
+            "grant_type": "authorization_code",
+            "code": params["code"],
+            "code_verifier": verifier,
+            "redirect_uri": rp.redirect_uri,
+        }
+
+    with _http(transport) as c:
+        data = code(dpop_jkt=key.thumbprint())
+        r = c.post("/oidc/token", data=data, auth=auth, headers={"DPoP": proof(other)})
+        assert r.status_code == 400 and r.json()["error"] == "invalid_dpop_proof", r.text
+        assert "access_token" not in r.json()
+        # used up all the same
+        assert c.post("/oidc/token", data=data, auth=auth, headers={"DPoP": proof(key)}).status_code == 400
+        data = code(dpop_jkt=key.thumbprint())
+        assert c.post("/oidc/token", data=data, auth=auth).json()["error"] == "invalid_dpop_proof"
+        data = code(dpop_jkt=key.thumbprint())
+        r = c.post("/oidc/token", data=data, auth=auth, headers={"DPoP": proof(key)})
+        assert r.status_code == 200 and r.json()["token_type"] == "DPoP", r.text
+    # a malformed dpop_jkt: the request is refused back to the service
+    verifier, challenge = pkce_pair()
+    url, _ = authorize_url(
+        rp, code_challenge=challenge, code_challenge_method="S256", dpop_jkt="not-a-thumbprint"
+    )
+    r = browser.follow(browser.authorize(url))
+    assert code_from(r)["error"] == "invalid_request"
+
+
+def test_pushed_request_with_a_dpop_proof_binds_the_code(transport, browser, make_client):
+    client, _ = make_client(public=True, first_party=True, require_par=True)
+    key, other = ECKey.generate_key("P-256"), ECKey.generate_key("P-256")
+    par = f"{ISSUER}/oidc/par"
+    verifier, challenge = pkce_pair()
+    form = {
+        "client_id": client.client_id,
+        "response_type": "code",
+        "redirect_uri": "https://rp.example.jo/callback",
+        "scope": "openid profile",
+        "code_challenge": challenge,
+        "code_challenge_method": "S256",
+    }
+    with _http(transport) as c:
+        r = c.post(
+            "/oidc/par", data={**form, "dpop_jkt": other.thumbprint()}, headers={"DPoP": proof(key, htu=par)}
+        )
+        assert r.status_code == 400 and r.json()["error"] == "invalid_dpop_proof"
+        r = c.post("/oidc/par", data=form, headers={"DPoP": proof(key, htu=f"{ISSUER}/oidc/token")})
+        assert r.status_code == 400 and r.json()["error"] == "invalid_dpop_proof"
+        r = c.post("/oidc/par", data=form, headers={"DPoP": proof(key, htu=par)})
+        assert r.status_code == 201, r.text
+        request_uri = r.json()["request_uri"]
+    url = f"/oidc/authorize?client_id={client.client_id}&request_uri={request_uri}"
+    params = code_from(browser.follow(browser.authorize(url)))
+    data = {
+        "grant_type": "authorization_code",
+        "code": params["code"],
+        "code_verifier": verifier,
+        "redirect_uri": form["redirect_uri"],
+        "client_id": client.client_id,
+    }
+    with _http(transport) as c:
+        r = c.post("/oidc/token", data=data, headers={"DPoP": proof(key)})
+    assert r.status_code == 200 and r.json()["token_type"] == "DPoP", r.text
+    assert _claims(transport, r.json()["access_token"])["cnf"] == {"jkt": key.thumbprint()}
