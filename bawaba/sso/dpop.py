@@ -93,6 +93,22 @@ def access_token_hash(access_token: str) -> str:
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
+_CURVES = {"ES256": "P-256", "ES384": "P-384", "EdDSA": "Ed25519"}
+
+
+def _key_size_ok(alg: str, jwk: dict[str, Any]) -> bool:
+    """The curve the algorithm names, or an RSA key of a usual size: a proof is checked
+    before anything else of the request, so its key must not be made costly to verify (a
+    huge modulus or public exponent)."""
+    if alg in _CURVES:
+        return jwk.get("crv") == _CURVES[alg]
+    n, e = jwk.get("n"), jwk.get("e")
+    if not isinstance(n, str) or e != "AQAB":
+        return False
+    bits = len(n.rstrip("=")) * 6  # base64url: 6 bits a character (up to 7 bits of padding)
+    return 2048 <= bits < 4096 + 8
+
+
 def proof_from(headers: Any) -> str | None:
     """The request's one DPoP proof; None without a DPoP header. Two headers (joined with a
     comma by the server) or an empty one are refused."""
@@ -123,6 +139,11 @@ def proof_check(proof: str, *, htm: str, htu: str, access_token: str | None = No
         raise InvalidDPoPProof("The DPoP proof's header must carry the public key (jwk) of its algorithm.")
     if any(m in jwk for m in _PRIVATE_MEMBERS):
         raise InvalidDPoPProof("The DPoP proof's jwk must not contain private key material.")
+    if not _key_size_ok(alg, jwk):
+        raise InvalidDPoPProof(
+            "The DPoP proof's key must be P-256 (ES256), P-384 (ES384), Ed25519 (EdDSA), "
+            "or RSA of 2048 to 4096 bits with the exponent 65537."
+        )
     try:
         key = import_key(jwk)
         claims = dict(jwt.decode(proof, key, algorithms=[alg], registry=_REGISTRY).claims)

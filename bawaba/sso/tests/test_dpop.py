@@ -202,6 +202,24 @@ def test_rsa_proof_accepted(transport, make_client):
     assert _claims(transport, r.json()["access_token"])["cnf"]["jkt"] == key.thumbprint()
 
 
+def _mismatched_curve(key):
+    """A proof saying ES256 but signed with a P-384 key (joserfc will not make one)."""
+    import json
+
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+
+    def b64(data):
+        return base64.urlsafe_b64encode(data).rstrip(b"=")
+
+    header = {"typ": "dpop+jwt", "alg": "ES256", "jwk": key.as_dict(private=False)}
+    claims = {"jti": uuid.uuid4().hex, "htm": "POST", "htu": TOKEN, "iat": int(time.time())}
+    signing_input = b64(json.dumps(header).encode()) + b"." + b64(json.dumps(claims).encode())
+    r, s_ = decode_dss_signature(key.private_key.sign(signing_input, ec.ECDSA(hashes.SHA256())))
+    return (signing_input + b"." + b64(r.to_bytes(48, "big") + s_.to_bytes(48, "big"))).decode()
+
+
 def _bad_proofs():
     key, other = ECKey.generate_key("P-256"), ECKey.generate_key("P-256")
     now = int(time.time())
@@ -219,6 +237,12 @@ def _bad_proofs():
         + "."
     )
     private_jwk = proof(key, header={"jwk": key.as_dict(private=True)})
+    p384 = ECKey.generate_key("P-384")
+    import warnings
+
+    with warnings.catch_warnings():  # joserfc rightly warns of a 1024-bit key: that is the point
+        warnings.simplefilter("ignore")
+        small_rsa = RSAKey.generate_key(1024)
     return {
         "not a JWT": "abc",
         "typ JWT": proof(key, header={"typ": "JWT"}),
@@ -234,6 +258,8 @@ def _bad_proofs():
         "iat a string": proof(key, iat=str(now)),
         "no jti": proof(key, jti=None),
         "two proofs": proof(key) + "," + proof(key),
+        "ES256 with a P-384 key": _mismatched_curve(p384),
+        "RSA of 1024 bits": proof(small_rsa, alg="RS256"),
         "empty": "",
     }
 
@@ -254,6 +280,19 @@ def test_bad_proofs_are_refused_at_the_token_endpoint(transport, make_client, ca
     assert r.status_code == 400, (case, r.text)
     assert r.json()["error"] == "invalid_dpop_proof" and "access_token" not in r.json()
     assert r.headers["Cache-Control"] == "no-store"
+    why = {
+        "ES256 with a P-384 key": "P-256 (ES256)",
+        "RSA of 1024 bits": "2048 to 4096 bits",
+        "private key in jwk": "private key material",
+        "signed by another key": "signature",
+        "too old": "just now",
+        "from the future": "just now",
+        "wrong htu": "htu",
+        "wrong htm": "htm",
+        "two proofs": "Exactly one",
+    }
+    if case in why:
+        assert why[case] in r.json()["error_description"], r.json()
 
 
 def test_replayed_proof_and_code_not_used_up(transport, browser, make_client):
