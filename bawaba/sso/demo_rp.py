@@ -16,13 +16,13 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from joserfc import jwt
 from joserfc.errors import JoseError
-from joserfc.jwk import KeySet
+from joserfc.jwk import ECKey, KeySet
 
 from bawaba.core.audit import audit_record
 
 from . import tokens
 from .clients import client_get
-from .rp import RelyingParty, http_client
+from .rp import RelyingParty, dpop_proof, http_client
 
 DEMO_CLIENT_ID = "demo-rp"
 CALLBACK_PATH = "/sso-demo/callback/"
@@ -68,13 +68,16 @@ def home(request: HttpRequest) -> HttpResponse:
     login = request.session.get(rp.login_key)
     userinfo = None
     if login and login.get("access_token"):
+        url, token = f"{rp.issuer}/oidc/userinfo", login["access_token"]
+        if login.get("dpop_key"):  # a bound token: the DPoP scheme and a proof of the key
+            headers = {
+                "Authorization": f"DPoP {token}",
+                "DPoP": dpop_proof(login["dpop_key"], "GET", url, token),
+            }
+        else:
+            headers = {"Authorization": f"Bearer {token}"}
         with http_client() as client:
-            resp = client.request(
-                "GET",
-                f"{rp.issuer}/oidc/userinfo",
-                headers={"Authorization": f"Bearer {login['access_token']}"},
-                withhold_token=True,
-            )
+            resp = client.request("GET", url, headers=headers, withhold_token=True)
         userinfo = resp.json() if resp.status_code == 200 else {"error": resp.status_code}
     return render(
         request,
@@ -82,6 +85,9 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "login": login,
             "claims": sorted((login or {}).get("claims", {}).items()),
+            "dpop_jkt": ECKey.import_key(login["dpop_key"]).thumbprint()
+            if login and login.get("dpop_key")
+            else "",
             "userinfo": sorted(userinfo.items()) if userinfo else None,
             "error": request.GET.get("error"),
         },
@@ -99,7 +105,11 @@ def start(request: HttpRequest) -> HttpResponse:
     prompt = "login" if request.POST.get("prompt") == "login" else None
     lang = translation.get_language()
     return demo_rp().start(
-        request, acr=acr, next_url="/en/sso-demo/" if lang == "en" else "/sso-demo/", prompt=prompt
+        request,
+        acr=acr,
+        next_url="/en/sso-demo/" if lang == "en" else "/sso-demo/",
+        prompt=prompt,
+        dpop=request.POST.get("dpop") == "1",
     )
 
 

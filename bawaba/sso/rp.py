@@ -36,7 +36,7 @@ from django.shortcuts import render
 from django.utils import translation
 from joserfc import jwt
 from joserfc.errors import JoseError
-from joserfc.jwk import KeySet
+from joserfc.jwk import ECKey, KeySet
 
 from . import tokens
 from .claims import ACR_RANK
@@ -113,8 +113,17 @@ class RelyingParty:
         )
 
     def start(
-        self, request: HttpRequest, *, acr: str | None, next_url: str, prompt: str | None = None
+        self,
+        request: HttpRequest,
+        *,
+        acr: str | None,
+        next_url: str,
+        prompt: str | None = None,
+        dpop: bool = False,
     ) -> HttpResponse:
+        """Send the browser to the provider. With `dpop`, a key pair is made for this login
+        (kept in the server-side session): the code is bound to it (`dpop_jkt`) and so are
+        the tokens (DPoP, RFC 9449)."""
         verifier = secrets.token_urlsafe(48)
         state, nonce = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
         extra: dict[str, str] = {
@@ -127,12 +136,17 @@ class RelyingParty:
             extra["acr_values"] = acr
         if prompt:
             extra["prompt"] = prompt
+        key = ECKey.generate_key("P-256") if dpop else None
+        if key is not None:
+            extra["dpop_jkt"] = key.thumbprint()
         with self._client() as client:
             url, _state = client.create_authorization_url(
                 f"{self.issuer}/oidc/authorize", state=state, **extra
             )
         pending = request.session.get(self.pending_key, {})
         pending[state] = {"verifier": verifier, "nonce": nonce, "next": next_url}
+        if key is not None:
+            pending[state]["dpop_key"] = key.as_dict(private=True)
         # keep only the latest few (several tabs may log in at once)
         request.session[self.pending_key] = dict(list(pending.items())[-5:])
         return HttpResponseRedirect(url)
@@ -149,12 +163,15 @@ class RelyingParty:
             raise ValueError(request.GET["error"])
         if request.GET.get("iss") not in (None, self.issuer):
             raise ValueError("wrong issuer")
+        key = pending.get("dpop_key")
+        token_url = f"{self.issuer}/oidc/token"
         with self._client() as client:
             token = client.fetch_token(
-                f"{self.issuer}/oidc/token",
+                token_url,
                 grant_type="authorization_code",
                 code=request.GET.get("code", ""),
                 code_verifier=pending["verifier"],
+                headers={"DPoP": dpop_proof(key, "POST", token_url)} if key else None,
             )
             if "error" in token:
                 raise ValueError(token["error"])
@@ -176,7 +193,10 @@ class RelyingParty:
             "claims": claims,
             "id_token": token["id_token"],
             "access_token": token.get("access_token", ""),
+            "token_type": token.get("token_type", ""),
         }
+        if key:
+            login["dpop_key"] = key  # private: the session is kept server-side
         request.session[self.login_key] = login
         return login, pending["next"]
 
@@ -188,6 +208,26 @@ class RelyingParty:
         if post_logout_redirect_uri:
             params["post_logout_redirect_uri"] = post_logout_redirect_uri
         return f"{self.issuer}/oidc/logout?" + urlencode(params)
+
+
+def dpop_proof(key: dict[str, Any], method: str, url: str, access_token: str | None = None) -> str:
+    """A DPoP proof (RFC 9449) for one request, signed with the private JWK `key`."""
+    import base64
+    import hashlib
+    import time
+
+    signer = ECKey.import_key(key)
+    claims: dict[str, Any] = {
+        "jti": secrets.token_urlsafe(16),
+        "htm": method,
+        "htu": url,
+        "iat": int(time.time()),
+    }
+    if access_token:
+        digest = hashlib.sha256(access_token.encode()).digest()
+        claims["ath"] = base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+    header = {"typ": "dpop+jwt", "alg": "ES256", "jwk": signer.as_dict(private=False)}
+    return jwt.encode(header, claims, signer)
 
 
 def validate_id_token(

@@ -82,3 +82,33 @@ def test_rp_helper_decorator(transport, browser, settings):
     again.session = SessionStore(session_key=key)
     again.user = request.user
     assert page(again).content == b"hello loa-substantial"
+
+
+def test_demo_relying_party_with_dpop(transport, browser, settings):
+    """The demo service's DPoP option: the code and the tokens are bound to its key, and
+    its userinfo call proves possession of it."""
+    import re
+
+    from bawaba.sso import demo
+    from bawaba.sso.models import AuthorizationCode
+
+    demo.load()
+    page = browser.get("/en/sso-demo/")
+    assert 'name="dpop"' in page.text
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+    r = browser.http.post(
+        "/en/sso-demo/login/", data={"acr": "loa-low", "dpop": "1", "csrfmiddlewaretoken": csrf}
+    )
+    assert "dpop_jkt=" in r.headers["location"]
+    r = browser.follow(browser.authorize(r.headers["location"]))
+    action = re.search(r'<form method="post" action="([^"]+)" class="consent-form">', r.text).group(1)
+    r = browser.post_form(action.replace("&amp;", "&"), {"decision": "allow"})
+    assert AuthorizationCode.objects.exclude(dpop_jkt="").count() == 1
+    r = browser.get(r.headers["location"])
+    assert r.status_code == 302, r.text[:300]
+    page = browser.get(r.headers["location"])
+    assert "Bound to a key this service holds (DPoP" in page.text
+    assert "UserInfo" in page.text and "given_name#en" in page.text  # the proof was accepted
+    assert "bearer token" not in page.text
+    # in Arabic too
+    assert "DPoP" in browser.get("/sso-demo/").text
