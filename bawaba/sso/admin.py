@@ -123,9 +123,10 @@ class ClientAdmin(admin.ModelAdmin):
         "client_id",
         "token_endpoint_auth_method",
         "first_party",
+        "dpop_bound_access_tokens",
         "is_active",
     )
-    list_filter = ("token_endpoint_auth_method", "first_party", "is_active")
+    list_filter = ("token_endpoint_auth_method", "first_party", "dpop_bound_access_tokens", "is_active")
     search_fields = ("name_en", "name_ar", "client_id")
     readonly_fields = ("client_secret_hash", "created_at", "updated_at")
     actions = ["regenerate_secret"]

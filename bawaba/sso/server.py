@@ -535,6 +535,7 @@ class Introspection(IntrospectionEndpoint):
             "iat": int(token.row.created_at.timestamp()),
             "iss": tokens.issuer(),
             "acr": fam.acr,
+            **({"cnf": {"jkt": fam.dpop_jkt}} if fam.dpop_jkt else {}),
         }
 
 

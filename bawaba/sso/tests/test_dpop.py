@@ -139,6 +139,16 @@ def test_public_client_tokens_are_bound_to_its_key(transport, browser, make_clie
     with _http(transport) as c:
         r = c.post("/oidc/token", data={**refresh, "refresh_token": t2["refresh_token"]})
     assert r.status_code == 400
+    # and a resource server that may introspect sees the binding
+    from bawaba.sso.models import Client
+
+    rs, rs_secret = make_client(name_en="Resource server")
+    Client.objects.filter(pk=rs.pk).update(can_introspect=True)
+    with _http(transport) as c:
+        intro = c.post(
+            "/oidc/introspect", data={"token": t2["refresh_token"]}, auth=(rs.client_id, rs_secret)
+        )
+    assert intro.json()["active"] and intro.json()["cnf"] == {"jkt": key.thumbprint()}
 
 
 def test_confidential_client_access_tokens_bound_refresh_not(transport, browser, make_client):
