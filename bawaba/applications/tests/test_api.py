@@ -88,7 +88,9 @@ class Citizen:
         return {k: v[0] for k, v in parse_qs(urlsplit(r.headers["location"]).query).items()}
 
 
-def access_token(transport, client: dict, citizen: Citizen, scope: str = "openid applications") -> dict:
+def access_token(
+    transport, client: dict, citizen: Citizen, scope: str = "openid applications", headers: dict | None = None
+) -> dict:
     import secrets
 
     rp = OAuth2Client(
@@ -106,7 +108,9 @@ def access_token(transport, client: dict, citizen: Citizen, scope: str = "openid
         code_challenge_method="S256",
     )
     params = citizen.authorize(url)
-    token = rp.fetch_token(f"{ISSUER}/oidc/token", code=params["code"], code_verifier=verifier)
+    token = rp.fetch_token(
+        f"{ISSUER}/oidc/token", code=params["code"], code_verifier=verifier, headers=headers
+    )
     token["rp"] = rp
     return token
 
@@ -453,29 +457,12 @@ def test_dpop_bound_token_at_the_api(transport, online):
         return jwt.encode({"typ": "dpop+jwt", "alg": "ES256", "jwk": k.as_dict(private=False)}, claims, k)
 
     client = register_client()
-    rp = OAuth2Client(
-        client_id=client["client_id"],
-        client_secret=client["client_secret"],
-        redirect_uri=CALLBACK,
-        transport=transport,
-        base_url=ISSUER,
-    )
-    verifier = secrets.token_urlsafe(48)
-    url, _state = rp.create_authorization_url(
-        f"{ISSUER}/oidc/authorize",
-        scope="openid applications",
-        code_challenge=create_s256_code_challenge(verifier),
-        code_challenge_method="S256",
-    )
-    params = Citizen(transport).authorize(url)
     token_proof = jwt.encode(
         {"typ": "dpop+jwt", "alg": "ES256", "jwk": key.as_dict(private=False)},
         {"jti": secrets.token_hex(8), "htm": "POST", "htu": f"{ISSUER}/oidc/token", "iat": int(time.time())},
         key,
     )
-    token = rp.fetch_token(
-        f"{ISSUER}/oidc/token", code=params["code"], code_verifier=verifier, headers={"DPoP": token_proof}
-    )
+    token = access_token(transport, client, Citizen(transport), headers={"DPoP": token_proof})
     assert token["token_type"] == "DPoP"
     at, here = token["access_token"], f"{ISSUER}/api/v1/me/applications"
 

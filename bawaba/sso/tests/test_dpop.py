@@ -44,6 +44,16 @@ def _http(transport):
     return httpx.Client(transport=transport, base_url=ISSUER)
 
 
+def _service_token(c, client_id, secret, dpop_proof=None):
+    """A client_credentials request on `c`, with the DPoP proof given, if any."""
+    return c.post(
+        "/oidc/token",
+        data={"grant_type": "client_credentials"},
+        auth=(client_id, secret),
+        headers={"DPoP": dpop_proof} if dpop_proof is not None else {},
+    )
+
+
 def _code(transport, browser, client, secret=None):
     rp = rp_client(transport, client.client_id, secret)
     verifier, challenge = pkce_pair()
@@ -202,12 +212,7 @@ def test_rsa_proof_accepted(transport, make_client):
     client, secret = make_client()
     key = RSAKey.generate_key(2048)
     with _http(transport) as c:
-        r = c.post(
-            "/oidc/token",
-            data={"grant_type": "client_credentials"},
-            auth=(client.client_id, secret),
-            headers={"DPoP": proof(key, alg="PS256")},
-        )
+        r = _service_token(c, client.client_id, secret, proof(key, alg="PS256"))
     assert r.status_code == 200 and r.json()["token_type"] == "DPoP"
     assert _claims(transport, r.json()["access_token"])["cnf"]["jkt"] == key.thumbprint()
 
@@ -281,12 +286,7 @@ BAD = _bad_proofs()
 def test_bad_proofs_are_refused_at_the_token_endpoint(transport, make_client, case):
     client, secret = make_client()
     with _http(transport) as c:
-        r = c.post(
-            "/oidc/token",
-            data={"grant_type": "client_credentials"},
-            auth=(client.client_id, secret),
-            headers={"DPoP": BAD[case]},
-        )
+        r = _service_token(c, client.client_id, secret, BAD[case])
     assert r.status_code == 400, (case, r.text)
     assert r.json()["error"] == "invalid_dpop_proof" and "access_token" not in r.json()
     assert r.headers["Cache-Control"] == "no-store"
@@ -312,12 +312,7 @@ def test_replayed_proof_and_code_not_used_up(transport, browser, make_client):
     data = _code(transport, browser, client, secret)
     first = proof(key)
     with _http(transport) as c:
-        r = c.post(
-            "/oidc/token",
-            data={"grant_type": "client_credentials"},
-            auth=(client.client_id, secret),
-            headers={"DPoP": first},
-        )
+        r = _service_token(c, client.client_id, secret, first)
         assert r.status_code == 200
         r = c.post("/oidc/token", data=data, auth=(client.client_id, secret), headers={"DPoP": first})
         assert r.status_code == 400 and r.json()["error"] == "invalid_dpop_proof"
@@ -330,21 +325,11 @@ def test_unauthenticated_request_is_invalid_client_before_the_proof(transport, m
     key = ECKey.generate_key("P-256")
     p = proof(key)
     with _http(transport) as c:
-        r = c.post(
-            "/oidc/token",
-            data={"grant_type": "client_credentials"},
-            auth=(client.client_id, "wrong"),
-            headers={"DPoP": p},
-        )
+        r = _service_token(c, client.client_id, "wrong", p)
         assert r.status_code == 401 and r.json()["error"] == "invalid_client"
         # the proof was not looked at: it can still be used
         _c2, secret2 = make_client()
-        r = c.post(
-            "/oidc/token",
-            data={"grant_type": "client_credentials"},
-            auth=(_c2.client_id, secret2),
-            headers={"DPoP": p},
-        )
+        r = _service_token(c, _c2.client_id, secret2, p)
     assert r.status_code == 200
 
 
