@@ -50,5 +50,8 @@ def test_login_and_consent_pages_in_chromium(live_server, settings):
         page.wait_for_url("**/sso-demo/")
         text = page.content()
         assert "loa-low" in text and "Mahmoud" in text
+        # on a small phone, the long identifiers wrap instead of widening the page
+        page.set_viewport_size({"width": 360, "height": 800})
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
         browser.close()
     client_cache_clear()
