@@ -53,5 +53,10 @@ def test_login_and_consent_pages_in_chromium(live_server, settings):
         # on a small phone, the long identifiers wrap instead of widening the page
         page.set_viewport_size({"width": 360, "height": 800})
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        # so do the account's tables of sessions and connected services (rows become blocks)
+        for path in ("/account/connected-services/", "/account/sessions/", "/en/account/sessions/"):
+            page.goto(f"{live_server.url}{path}")
+            assert page.locator("table.stack tbody tr").count() >= 1, path
+            assert page.evaluate("document.documentElement.scrollWidth") <= 360, path
         browser.close()
     client_cache_clear()
