@@ -1,5 +1,6 @@
-"""One headless-Chromium journey: a service sends the person to Bawaba, they log in,
-see the bilingual consent page, allow, and the service shows what it received."""
+"""One headless-Chromium journey on a phone-sized screen: a service sends the person to
+Bawaba, they log in, see the bilingual consent page, allow, and the service shows what it
+received; no page on the way is wider than the screen."""
 
 from __future__ import annotations
 
@@ -28,7 +29,11 @@ def test_login_and_consent_pages_in_chromium(live_server, settings):
     sso_demo.load()
     with sync_playwright() as p:
         browser = launch_chromium(p)
-        page = browser.new_page()
+        page = browser.new_page(viewport={"width": 360, "height": 800})  # a citizen's phone
+
+        def fits() -> bool:
+            return page.evaluate("document.documentElement.scrollWidth") <= 360
+
         page.goto(f"{live_server.url}/sso-demo/")
         assert page.locator("html").get_attribute("dir") == "rtl"
         page.goto(f"{live_server.url}/en/sso-demo/")
@@ -36,6 +41,7 @@ def test_login_and_consent_pages_in_chromium(live_server, settings):
         # the provider's login form, shown by its authorization endpoint
         page.wait_for_url("**/oidc/authorize?*")
         page.wait_for_selector("input[name=password]")
+        assert fits()
         page.get_by_label("National number", exact=False).or_(
             page.locator("input[name=username]")
         ).first.fill("2000112345")
@@ -43,6 +49,7 @@ def test_login_and_consent_pages_in_chromium(live_server, settings):
         page.locator("form button[type=submit]").first.click()
         # the consent page names the service, its agency and what it will receive
         page.wait_for_selector("form.consent-form")
+        assert fits()
         body = page.content()
         assert "Demo e-service" in body and "Ministry of Digital Economy" in body
         assert page.locator("ul.consent-claims li").count() >= 2
@@ -50,13 +57,12 @@ def test_login_and_consent_pages_in_chromium(live_server, settings):
         page.wait_for_url("**/sso-demo/")
         text = page.content()
         assert "loa-low" in text and "Mahmoud" in text
-        # on a small phone, the long identifiers wrap instead of widening the page
-        page.set_viewport_size({"width": 360, "height": 800})
-        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        # the long identifiers wrap instead of widening the page
+        assert fits()
         # so do the account's tables of sessions and connected services (rows become blocks)
         for path in ("/account/connected-services/", "/account/sessions/", "/en/account/sessions/"):
             page.goto(f"{live_server.url}{path}")
             assert page.locator("table.stack tbody tr").count() >= 1, path
-            assert page.evaluate("document.documentElement.scrollWidth") <= 360, path
+            assert fits(), path
         browser.close()
     client_cache_clear()
