@@ -327,3 +327,28 @@ def test_current_session_stays_listed_after_password_change(demo):
     sessions = client.get("/api/v1/me/sessions").json()
     assert [s["current"] for s in sessions] == [True]
     assert "This device" in page_text(client.get("/en/account/sessions/"))
+
+
+def test_sessions_name_the_browser_and_system(demo):
+    """The sessions list names devices as people know them (ua-parser), in both languages;
+    what cannot be named is shown as sent."""
+    android = (
+        "Mozilla/5.0 (Linux; Android 14; SM-S918B) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/130.0.0.0 Mobile Safari/537.36"
+    )
+    iphone = (
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
+        "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1"
+    )
+    here, phone, other = (
+        Client(HTTP_USER_AGENT=android),
+        Client(HTTP_USER_AGENT=iphone),
+        Client(HTTP_USER_AGENT=""),
+    )
+    for c in (here, phone, other):
+        login(c, *MAHMOUD)
+    text = page_text(here.get("/en/account/sessions/"))
+    assert "Chrome Mobile on Android" in text and "Mobile Safari on iOS" in text
+    assert "Unknown device" in text
+    arabic = page_text(here.get("/account/sessions/"))
+    assert "Chrome Mobile على Android" in arabic and "جهاز غير معروف" in arabic
