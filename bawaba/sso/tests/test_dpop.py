@@ -54,10 +54,12 @@ def _service_token(c, client_id, secret, dpop_proof=None):
     )
 
 
-def _code(transport, browser, client, secret=None):
+def _code(transport, browser, client, secret=None, **extra):
+    """A person logs in for `client`; the token request's form for the code they got back
+    (`extra`: more authorization request parameters)."""
     rp = rp_client(transport, client.client_id, secret)
     verifier, challenge = pkce_pair()
-    url, _state = authorize_url(rp, code_challenge=challenge, code_challenge_method="S256")
+    url, _state = authorize_url(rp, code_challenge=challenge, code_challenge_method="S256", **extra)
     params = code_from(browser.follow(browser.authorize(url)))
     return {
         "grant_type": "authorization_code",
@@ -398,15 +400,7 @@ def test_code_bound_to_a_key_by_the_authorization_request(transport, browser, ma
     rp = rp_client(transport, client.client_id, secret)
 
     def code(**extra):
-        verifier, challenge = pkce_pair()
-        url, _ = authorize_url(rp, code_challenge=challenge, code_challenge_method="S256", **extra)
-        params = code_from(browser.follow(browser.authorize(url)))
-        return {
-            "grant_type": "authorization_code",
-            "code": params["code"],
-            "code_verifier": verifier,
-            "redirect_uri": rp.redirect_uri,
-        }
+        return _code(transport, browser, client, secret, **extra)
 
     with _http(transport) as c:
         data = code(dpop_jkt=key.thumbprint())
