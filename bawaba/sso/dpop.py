@@ -12,7 +12,6 @@ their work."""
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import re
 import time
@@ -89,8 +88,7 @@ def _normal_url(url: str) -> str:
 
 
 def access_token_hash(access_token: str) -> str:
-    digest = hashlib.sha256(access_token.encode("ascii", "replace")).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+    return tokens.b64url(hashlib.sha256(access_token.encode("ascii", "replace")).digest()).decode()
 
 
 _CURVES = {"ES256": "P-256", "ES384": "P-384", "EdDSA": "Ed25519"}

@@ -38,13 +38,13 @@ def new_secret(nbytes: int = 32) -> str:
     return secrets.token_urlsafe(nbytes)
 
 
-def _b64(data: bytes) -> bytes:
+def b64url(data: bytes) -> bytes:
     return base64.urlsafe_b64encode(data).rstrip(b"=")
 
 
 @lru_cache(maxsize=32)
 def _header(alg: str, kid: str, typ: str) -> bytes:
-    return _b64(json.dumps({"alg": alg, "kid": kid, "typ": typ}, separators=(",", ":")).encode())
+    return b64url(json.dumps({"alg": alg, "kid": kid, "typ": typ}, separators=(",", ":")).encode())
 
 
 def sign(claims: dict[str, Any], *, alg: str = "ES256", typ: str = "JWT") -> str:
@@ -53,7 +53,7 @@ def sign(claims: dict[str, Any], *, alg: str = "ES256", typ: str = "JWT") -> str
     check these tokens with independent libraries."""
     key = keys.signing_key(alg)
     signing_input = (
-        _header(alg, key.kid, typ) + b"." + _b64(json.dumps(claims, separators=(",", ":")).encode())
+        _header(alg, key.kid, typ) + b"." + b64url(json.dumps(claims, separators=(",", ":")).encode())
     )
     private = key.jwk.private_key
     if alg == "ES256":
@@ -63,7 +63,7 @@ def sign(claims: dict[str, Any], *, alg: str = "ES256", typ: str = "JWT") -> str
         signature = private.sign(signing_input, padding.PKCS1v15(), hashes.SHA256())
     else:  # pragma: no cover
         raise ValueError(alg)
-    return (signing_input + b"." + _b64(signature)).decode()
+    return (signing_input + b"." + b64url(signature)).decode()
 
 
 def access_token(
