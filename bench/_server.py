@@ -11,6 +11,7 @@ import os
 import platform
 import re
 import secrets
+import shlex
 import shutil
 import signal
 import socket
@@ -94,6 +95,9 @@ def server(env: dict[str, str], *, workers: int, threads: int | None = None, por
 
     port = port or free_port()
     cmd = granian_command(host="127.0.0.1", port=port, workers=workers, threads=threads)
+    # Experiments with the server's own settings (docs/benchmarks.md): extra Granian flags,
+    # placed before the application's target.
+    cmd[-1:-1] = shlex.split(os.environ.get("BENCH_GRANIAN_ARGS", ""))
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # noqa: S603
     try:
         deadline = time.time() + 30

@@ -17,7 +17,16 @@ Totals are plain requests per wall-clock second.
 
 The login flow is compared with the raw Argon2id verification rate measured in the same run
 twice: one thread on an otherwise idle machine ("per core", the issue's yardstick), and one
-process per core at once ("all cores", what each core manages when all of them hash)."""
+process per core at once ("all cores", what each core manages when all of them hash).
+
+By default (`--login-core own`) the login flow is measured on a core of its own: a server
+started for that measure (`--login-workers 1 --login-threads 1`: one core, one worker) has
+all its threads pinned to CPU 0, the login clients (and, left to the scheduler, PostgreSQL)
+run on the other CPUs, and the raw Argon2id rate is measured on CPU 0 too. That is how a
+load test keeps the load generator off the server it measures; on a two-core machine it can
+only be done by pinning. `--login-core shared` measures as before 2026-11-28: the login
+clients against the main server, every process free to run on any core (docs/benchmarks.md
+says what the difference is and why)."""
 
 from __future__ import annotations
 
@@ -66,6 +75,22 @@ def pg_admin(sql: str) -> None:
 
 def db_name() -> str:
     return DB_URL.rsplit("/", 1)[1]
+
+
+def pin_process_tree(main_pid: int, cpus: set[int]) -> None:
+    """Every thread of the server (the main process and its workers) on `cpus`. Threads and
+    workers started later inherit the affinity of the thread that starts them."""
+    for pid in process_tree(main_pid):
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            try:
+                os.sched_setaffinity(int(tid), cpus)
+            except ProcessLookupError:  # a thread that just ended
+                pass
+
+
+def _pin_self(cpus: set[int] | None) -> None:
+    if cpus:
+        os.sched_setaffinity(0, cpus)
 
 
 def run_wrk(
@@ -227,17 +252,24 @@ def login_flows(args) -> int:
     return done
 
 
-def argon2_rate(seconds: float) -> dict:
-    """Raw Argon2id verifications per CPU-second of one thread, with the settings' parameters."""
+def argon2_rate(seconds: float, cpus: set[int] | None = None) -> dict:
+    """Raw Argon2id verifications per CPU-second of one thread, with the settings' parameters
+    (on `cpus` when given: the core the server's login measure runs on)."""
     from bawaba.settings import base
 
     ph, params = settings_argon2(base)
     h = ph.hash("Bawaba-Demo-2026")
-    n, c0, t0 = 0, time.process_time(), time.perf_counter()
-    while time.perf_counter() - t0 < seconds:
-        ph.verify(h, "Bawaba-Demo-2026")
-        n += 1
-    return {"params": params, "verifies": n, "per_cpu_second": round(n / (time.process_time() - c0), 2)}
+    saved = os.sched_getaffinity(0)
+    _pin_self(cpus)
+    try:
+        n, c0, t0 = 0, time.process_time(), time.perf_counter()
+        while time.perf_counter() - t0 < seconds:
+            ph.verify(h, "Bawaba-Demo-2026")
+            n += 1
+        cpu = time.process_time() - c0
+    finally:
+        os.sched_setaffinity(0, saved)
+    return {"params": params, "verifies": n, "per_cpu_second": round(n / cpu, 2)}
 
 
 def _argon2_rate_job(seconds: float) -> dict:
@@ -253,7 +285,13 @@ def argon2_rate_all_cores(seconds: float) -> dict:
     return {"processes": n, "per_cpu_second": round(sum(r["per_cpu_second"] for r in rates) / n, 2)}
 
 
-def login_windows(main_pid: int, opts, target: tuple) -> tuple[dict, dict]:
+def login_windows(
+    main_pid: int,
+    opts,
+    target: tuple,
+    server_cpus: set[int] | None = None,
+    client_cpus: set[int] | None = None,
+) -> tuple[dict, dict]:
     """The login-flow measure: `--login-windows` windows of flows, each between two short
     raw Argon2id measures (the same thread-rate as `argon2_rate`). The machine's speed drifts
     over a run (turbo, neighbours on the host: the raw rate moved by up to 20 % between two
@@ -262,9 +300,9 @@ def login_windows(main_pid: int, opts, target: tuple) -> tuple[dict, dict]:
     summed over the windows. The median of the windows' own ratios is reported beside it."""
     k = max(1, opts.login_windows)
     w = opts.seconds / k
-    raws = [argon2_rate(opts.raw_seconds)]
+    raws = [argon2_rate(opts.raw_seconds, server_cpus)]
     windows = []
-    with multiprocessing.Pool(opts.login_clients) as pool:
+    with multiprocessing.Pool(opts.login_clients, initializer=_pin_self, initargs=(client_cpus,)) as pool:
         for _ in range(k):
 
             def flows() -> dict:
@@ -272,7 +310,7 @@ def login_windows(main_pid: int, opts, target: tuple) -> tuple[dict, dict]:
                 return {"requests": sum(pool.map(login_flows, [args] * opts.login_clients))}
 
             windows.append(measure(main_pid, flows))
-            raws.append(argon2_rate(opts.raw_seconds))
+            raws.append(argon2_rate(opts.raw_seconds, server_cpus))
     ratios, expected = [], 0.0
     for i, win in enumerate(windows):
         raw = (raws[i]["per_cpu_second"] + raws[i + 1]["per_cpu_second"]) / 2
@@ -307,10 +345,36 @@ def login_windows(main_pid: int, opts, target: tuple) -> tuple[dict, dict]:
         "ratio_median": sorted(ratios)[len(ratios) // 2]
         if len(ratios) % 2
         else round(sum(sorted(ratios)[len(ratios) // 2 - 1 : len(ratios) // 2 + 1]) / 2, 3),
+        # the server's share of one core over the windows: near 1 when it was kept busy
+        "server_busy": round(cpu / max(sum(win["wall_s"] for win in windows), 1e-9), 2),
         "loadavg_before": windows[0]["loadavg_before"],
         "loadavg_after": windows[-1]["loadavg_after"],
     }
     return raw_summary, flow
+
+
+def login_warm_up(opts, target: tuple, client_cpus: set[int] | None = None) -> None:
+    """Warm-up, not measured: the first flows in each worker import modules, compile
+    templates and fill caches once; the figure is the steady state."""
+    with multiprocessing.Pool(opts.login_clients, initializer=_pin_self, initargs=(client_cpus,)) as pool:
+        pool.map(login_flows, [(3, *target)] * opts.login_clients)
+
+
+def login_results(
+    main_pid: int,
+    opts,
+    target: tuple,
+    server_cpus: set[int] | None = None,
+    client_cpus: set[int] | None = None,
+) -> dict:
+    results: dict = {"argon2_raw_all_cores": argon2_rate_all_cores(min(opts.seconds, 8))}
+    results["argon2_raw"], results["login_flow"] = login_windows(
+        main_pid, opts, target, server_cpus, client_cpus
+    )
+    results["login_flow"]["ratio_to_argon2_all_cores"] = round(
+        results["login_flow"]["per_server_cpu_second"] / results["argon2_raw_all_cores"]["per_cpu_second"], 3
+    )
+    return results
 
 
 def main() -> None:
@@ -335,6 +399,15 @@ def main() -> None:
         help="the login flows' --seconds are split into this many windows, each between two raw Argon2id measures",
     )
     ap.add_argument("--raw-seconds", type=float, default=2.0, help="length of each raw Argon2id measure")
+    ap.add_argument(
+        "--login-core",
+        choices=("own", "shared"),
+        default="own" if len(os.sched_getaffinity(0)) >= 2 else "shared",
+        help="own: the login flow on a server pinned to a core of its own, the clients on the "
+        "others (default with 2 or more CPUs); shared: against the main server, no pinning",
+    )
+    ap.add_argument("--login-workers", type=int, default=1, help="workers of the --login-core own server")
+    ap.add_argument("--login-threads", type=int, default=1, help="threads per worker of that server")
     ap.add_argument("--runs", type=int, default=1, help="repeat the measures against the same server")
     ap.add_argument(
         "--matrix",
@@ -386,7 +459,11 @@ def main() -> None:
             s = opts.seconds
             wrk_kw = {"threads": opts.wrk_threads, "conns": opts.conns}
             chunk = 0
-            for workers, threads in configs:
+            own_core = "login" in only and opts.login_core == "own"
+            shared_login = "login" in only and not own_core
+            target = (BASE, setup["rp_id"], setup["rp_secret"])
+            main_measures = bool(only & {"discovery", "cc", "refresh"}) or shared_login
+            for workers, threads in configs if main_measures else []:
                 with server(env, workers=workers, threads=threads, port=port) as (_, main_pid):
                     import httpx
 
@@ -407,14 +484,8 @@ def main() -> None:
                         "seconds": s,
                     }
                     print(json.dumps(header), flush=True)
-                    if "login" in only:
-                        # Warm-up, not measured: the first flows in each worker import modules,
-                        # compile templates and fill caches once; the figure is the steady state.
-                        with multiprocessing.Pool(opts.login_clients) as pool:
-                            pool.map(
-                                login_flows,
-                                [(3, BASE, setup["rp_id"], setup["rp_secret"])] * opts.login_clients,
-                            )
+                    if shared_login:
+                        login_warm_up(opts, target)
                     for run in range(opts.runs):
                         results: dict = {"run": run + 1}
                         if "discovery" in only:
@@ -441,16 +512,36 @@ def main() -> None:
                                     **wrk_kw,
                                 ),
                             )
-                        if "login" in only:
-                            results["argon2_raw_all_cores"] = argon2_rate_all_cores(min(s, 8))
-                            results["argon2_raw"], results["login_flow"] = login_windows(
-                                main_pid, opts, (BASE, setup["rp_id"], setup["rp_secret"])
-                            )
-                            results["login_flow"]["ratio_to_argon2_all_cores"] = round(
-                                results["login_flow"]["per_server_cpu_second"]
-                                / results["argon2_raw_all_cores"]["per_cpu_second"],
-                                3,
-                            )
+                        if shared_login:
+                            results.update(login_results(main_pid, opts, target))
+                        if len(results) > 1:
+                            print(json.dumps(results), flush=True)
+            if own_core:
+                # The login flow on a core of its own (see the module's docstring).
+                cpus = sorted(os.sched_getaffinity(0))
+                server_cpus, client_cpus = {cpus[0]}, set(cpus[1:])
+                with server(env, workers=opts.login_workers, threads=opts.login_threads, port=port) as (
+                    _,
+                    main_pid,
+                ):
+                    pin_process_tree(main_pid, server_cpus)
+                    header = {
+                        "machine": machine(),
+                        "login_core": "own",
+                        "server": {
+                            "workers": opts.login_workers,
+                            "threads": opts.login_threads,
+                            "processes": len(process_tree(main_pid)),
+                            "cpus": sorted(server_cpus),
+                        },
+                        "login_clients_cpus": sorted(client_cpus),
+                        "seconds": s,
+                    }
+                    print(json.dumps(header), flush=True)
+                    login_warm_up(opts, target, client_cpus)
+                    for run in range(opts.runs):
+                        results = {"run": run + 1}
+                        results.update(login_results(main_pid, opts, target, server_cpus, client_cpus))
                         print(json.dumps(results), flush=True)
     finally:
         pg_admin(f'DROP DATABASE IF EXISTS "{db_name()}" WITH (FORCE)')
