@@ -50,8 +50,9 @@ def main() -> None:
     os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     with temp_data_dir("bawaba-idle-") as tmp:
         os.environ.update(bench_env(tmp, None, BAWABA_DEBUG="0", BAWABA_BASE_URL="http://127.0.0.1:8999"))
-        from bawaba.wsgi import application
         from django.conf import settings
+
+        from bawaba.wsgi import application
 
         def healthz() -> None:
             env = {
