@@ -21,6 +21,6 @@ if pg_ready; then
   "$PY" bench/login_rate.py --database-url "$PG"
   "$PY" bench/pg_db.py drop "$PG"
 fi
-for script in bench/sso_bench.py bench/catalog_bench.py bench/portal_pages.py; do
+for script in bench/sso_bench.py bench/idle_cost.py bench/catalog_bench.py bench/portal_pages.py; do
   if [ -f "$script" ]; then echo "== $script"; "$PY" "$script"; fi
 done
