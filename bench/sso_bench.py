@@ -24,7 +24,7 @@ started for that measure (`--login-workers 1 --login-threads 1`: one core, one w
 all its threads pinned to CPU 0, the login clients (and, left to the scheduler, PostgreSQL)
 run on the other CPUs, and the raw Argon2id rate is measured on CPU 0 too. That is how a
 load test keeps the load generator off the server it measures; on a two-core machine it can
-only be done by pinning. `--login-core shared` measures as before 2026-11-28: the login
+only be done by pinning. `--login-core shared` measures as before 2026-11-27 15:00 UTC: the login
 clients against the main server, every process free to run on any core (docs/benchmarks.md
 says what the difference is and why)."""
 
